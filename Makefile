@@ -1,0 +1,62 @@
+# The two commands: `make run` and `make test`. Everything else is a step they share.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app website
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+CHROMIUM ?= chromium
+# Two workers suit this project's 2-core machines; override with `make test PYTEST_WORKERS=auto`.
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test test-postgres setup instance lint translations translations-update chromium clean
+
+run: setup instance
+	$(FLASK) db upgrade
+	$(FLASK) policy import
+	$(FLASK) run --debug --host 127.0.0.1 --port 5000
+
+test: setup chromium
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
+
+# The same suite against PostgreSQL (TEST_DATABASE_URL names a server database to create
+# per-worker databases from; .ci/run sets it).
+test-postgres: setup chromium
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres} \
+		$(BIN)/pytest -n $(PYTEST_WORKERS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+setup: $(VENV)/.installed static/vendor/htmx.min.js translations
+
+instance:
+	mkdir -p instance
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --editable '.[dev]'
+	touch $@
+
+static/vendor/htmx.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d website/translations
+
+# Re-extract the translatable strings after changing templates or code, then translate the new ones.
+translations-update: $(VENV)/.installed
+	$(BIN)/pybabel extract --no-location --omit-header -F babel.cfg -k _l -o website/translations/messages.pot .
+	$(BIN)/pybabel update --no-location --omit-header -i website/translations/messages.pot -d website/translations
+
+# Debian's chromium drives the browser tests; install it when it is missing and apt is there.
+chromium:
+	@command -v $(CHROMIUM) >/dev/null 2>&1 || { \
+		command -v apt-get >/dev/null 2>&1 || { echo "chromium is missing and apt-get is not available"; exit 1; }; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor

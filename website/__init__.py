@@ -1,0 +1,50 @@
+"""The iVisual Productions website: ``create_app`` builds the Flask application."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from website import errors, htmx, i18n, security
+from website import models as models  # every model registered on the metadata
+from website.config import finish_config, settings_from_env
+from website.extensions import csrf, db, migrate
+from website.pages import bp as pages_bp
+from website.policy import bp as policy_bp
+
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app from the environment, then ``config`` (tests pass a dict)."""
+    app = Flask(
+        __name__,
+        instance_path=os.path.join(PROJECT_ROOT, "instance"),
+        template_folder=os.path.join(PROJECT_ROOT, "templates"),
+        static_folder=os.path.join(PROJECT_ROOT, "static"),
+    )
+    app.config.from_mapping(settings_from_env(os.environ, app.instance_path))
+    if config:
+        app.config.from_mapping(config)
+    finish_config(app.config)
+    register_extensions(app)
+    register_blueprints(app)
+    errors.init_app(app)
+    security.init_app(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
+    csrf.init_app(app)
+    i18n.init_app(app)
+    htmx.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(policy_bp)

@@ -1,0 +1,39 @@
+"""Public pages: home, the language switch, and pages still to come."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+
+from website.i18n import LANGUAGES, remember_language, safe_next_url
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def home() -> str:
+    """Show who the studio is and how a booking works."""
+    return render_template("pages/home.html")
+
+
+@bp.get("/language/<string:language>")
+def switch_language(language: str) -> Response:
+    """Remember the chosen language and return to the page the visitor came from."""
+    if language not in LANGUAGES:
+        abort(404)
+    target = safe_next_url(request.args.get("next"), url_for("pages.home"))
+    response = redirect(target, code=303)
+    remember_language(response, language)
+    response.cache_control.no_store = True
+    return response
+
+
+@bp.get("/contact")
+def contact() -> str:
+    """Placeholder until the contact form arrives: how to reach the studio now."""
+    return render_template("pages/coming_soon.html", feature="contact")
+
+
+@bp.get("/privacy-centre")
+def privacy_centre() -> str:
+    """Placeholder until the privacy centre arrives: how to exercise your rights now."""
+    return render_template("pages/coming_soon.html", feature="privacy_centre")

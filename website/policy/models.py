@@ -1,0 +1,31 @@
+"""Published versions of the privacy policy, one row per language and date."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from website.extensions import db, utcnow
+
+
+class PolicyVersion(db.Model):
+    """A published policy text; immutable once stored (a change is a new version)."""
+
+    __tablename__ = "policy_version"
+    __table_args__ = (
+        sa.UniqueConstraint("language", "published_on"),
+        sa.CheckConstraint("language IN ('nl', 'en')", name="language"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    language: Mapped[str] = mapped_column(sa.String(2))
+    published_on: Mapped[date]
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def slug(self) -> str:
+        """The version's part of its URL: its publication date."""
+        return self.published_on.isoformat()

@@ -1,0 +1,91 @@
+"""Reading and publishing privacy policy versions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from website.extensions import db
+from website.policy.models import PolicyVersion
+
+LANGUAGES = ("nl", "en")
+FILE_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})\.(nl|en)\.md$")
+
+
+class PolicyConflict(Exception):
+    """A file differs from the version already published under its date and language."""
+
+
+@dataclass
+class ImportReport:
+    added: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def published_versions(language: str, today: date | None = None) -> list[PolicyVersion]:
+    """Versions in ``language`` that are in force or were, newest first."""
+    today = today or date.today()
+    return list(
+        db.session.scalars(
+            sa.select(PolicyVersion)
+            .where(PolicyVersion.language == language, PolicyVersion.published_on <= today)
+            .order_by(PolicyVersion.published_on.desc())
+        )
+    )
+
+
+def current_version(language: str, today: date | None = None) -> PolicyVersion | None:
+    """The version in force today: in ``language`` if there is one, else in another language."""
+    for candidate in (language, *(other for other in LANGUAGES if other != language)):
+        versions = published_versions(candidate, today)
+        if versions:
+            return versions[0]
+    return None
+
+
+def find_version(language: str, published_on: date, today: date | None = None) -> PolicyVersion | None:
+    """The version of ``published_on``, preferring ``language``; None if there is none (yet)."""
+    if published_on > (today or date.today()):
+        return None
+    rows = db.session.scalars(
+        sa.select(PolicyVersion).where(PolicyVersion.published_on == published_on)
+    ).all()
+    by_language = {row.language: row for row in rows}
+    return by_language.get(language) or next(iter(by_language.values()), None)
+
+
+def import_directory(directory: Path) -> ImportReport:
+    """Store every ``YYYY-MM-DD.<language>.md`` file in ``directory`` as a published version.
+
+    Files already stored are left alone; a file whose text differs from the stored version
+    raises ``PolicyConflict``, since published versions never change.
+    """
+    report = ImportReport()
+    for path in sorted(directory.iterdir()):
+        match = FILE_NAME.match(path.name)
+        if not match:
+            continue
+        published_on, language = date.fromisoformat(match.group(1)), match.group(2)
+        body = path.read_text(encoding="utf-8")
+        stored = db.session.scalar(
+            sa.select(PolicyVersion).where(
+                PolicyVersion.language == language, PolicyVersion.published_on == published_on
+            )
+        )
+        if stored is None:
+            db.session.add(PolicyVersion(language=language, published_on=published_on, body=body))
+            report.added.append(path.name)
+        elif stored.body == body:
+            report.unchanged.append(path.name)
+        else:
+            db.session.rollback()
+            raise PolicyConflict(
+                f"{path.name} differs from the version published on {published_on} "
+                f"in '{language}'. Published versions never change: add a new dated file."
+            )
+    db.session.commit()
+    return report
