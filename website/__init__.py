@@ -27,9 +27,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         static_folder=os.path.join(PROJECT_ROOT, "static"),
     )
     app.config.from_mapping(settings_from_env(os.environ, app.instance_path))
-    if config:
-        app.config.from_mapping(config)
-    finish_config(app.config)
+    app.config.from_mapping(config or {})
+    finish_config(app.config, explicit=config or {})
     register_extensions(app)
     register_blueprints(app)
     errors.init_app(app)

@@ -95,10 +95,11 @@ def settings_from_env(environ: Mapping[str, str], instance_path: str) -> dict[st
             config[setting.config_key] = setting.parse(raw)
         except ValueError as exc:
             raise ConfigError(f"{setting.env}={raw!r} is not valid: {exc}") from exc
+    config["DEVELOPMENT_DATABASE_URI"] = "sqlite:///" + os.path.join(
+        instance_path, DEFAULT_SQLITE_NAME
+    )
     if config["SQLALCHEMY_DATABASE_URI"] is None:
-        path = os.path.join(instance_path, DEFAULT_SQLITE_NAME)
-        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
-        config["USING_DEFAULT_DATABASE"] = True
+        config["SQLALCHEMY_DATABASE_URI"] = config["DEVELOPMENT_DATABASE_URI"]
     return config
 
 
@@ -110,23 +111,31 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def finish_config(config: MutableMapping[str, Any]) -> None:
-    """Derive the settings that follow from the environment, then check them."""
+def finish_config(config: MutableMapping[str, Any], explicit: Mapping[str, Any]) -> None:
+    """Derive the settings that follow from the environment, then check them.
+
+    Derived values never replace a key given explicitly (``explicit``: the test overrides).
+    """
     env = config.get("APP_ENV", "development")
     if env not in ENVIRONMENTS:
         raise ConfigError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}.")
-    production = env == "production"
-    config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
-    config.setdefault("TESTING", env == "testing")
-    config.setdefault("SESSION_COOKIE_SECURE", production)
-    config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    config.setdefault("PREFERRED_URL_SCHEME", "https" if production else "http")
-    config.setdefault("HSTS_ENABLED", production)
-    config.setdefault("BABEL_DEFAULT_LOCALE", config.get("DEFAULT_LANGUAGE", "nl"))
-    config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Amsterdam")
     if config.get("DEFAULT_LANGUAGE") not in ("nl", "en"):
         raise ConfigError("DEFAULT_LANGUAGE must be 'nl' or 'en'.")
+    production = env == "production"
+    derived = {
+        "TESTING": env == "testing",
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "HSTS_ENABLED": production,
+        "BABEL_DEFAULT_LOCALE": config["DEFAULT_LANGUAGE"],
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
+    }
+    for key, value in derived.items():
+        if key not in explicit:
+            config[key] = value
+    config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
     if production:
         _refuse_development_defaults(config)
 
@@ -137,7 +146,7 @@ def _refuse_development_defaults(config: Mapping[str, Any]) -> None:
         problems.append("SECRET_KEY is missing or still the development default")
     elif len(config["SECRET_KEY"]) < 32:
         problems.append("SECRET_KEY is shorter than 32 characters")
-    if config.get("USING_DEFAULT_DATABASE"):
+    if config["SQLALCHEMY_DATABASE_URI"] == config.get("DEVELOPMENT_DATABASE_URI"):
         problems.append("DATABASE_URL is not set (the development SQLite file is in use)")
     if problems:
         raise ConfigError(

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 import nh3
 from markdown_it import MarkdownIt
@@ -67,7 +68,7 @@ def slugify(text: str) -> str:
 def _anchor_headings(tokens: list[Token]) -> list[Heading]:
     headings: list[Heading] = []
     used: set[str] = set()
-    for opening, inline in zip(tokens, tokens[1:], strict=False):
+    for opening, inline in pairwise(tokens):
         if opening.type != "heading_open" or not inline.children:
             continue
         last = inline.children[-1]

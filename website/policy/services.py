@@ -47,7 +47,9 @@ def current_version(language: str, today: date | None = None) -> PolicyVersion |
     return None
 
 
-def find_version(language: str, published_on: date, today: date | None = None) -> PolicyVersion | None:
+def find_version(
+    language: str, published_on: date, today: date | None = None
+) -> PolicyVersion | None:
     """The version of ``published_on``, preferring ``language``; None if there is none (yet)."""
     if published_on > (today or date.today()):
         return None

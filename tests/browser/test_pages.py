@@ -1,0 +1,114 @@
+"""The public pages in a real browser: accessible, self-contained, with or without JS."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from flask import Flask
+from playwright.sync_api import expect
+
+from tests.browser.conftest import assert_accessible
+from tests.factories import make_policy_version
+from website.policy.cli import DEFAULT_DIRECTORY
+from website.policy.services import import_directory
+
+pytestmark = pytest.mark.browser
+
+NEWER = "Newer intro.\n\n## 1. What we collect {#information-we-collect}\n\nNothing new.\n"
+
+
+@pytest.fixture(autouse=True)
+def policy(app: Flask) -> None:
+    """The studio's real policy (2019) and a newer test version, in both languages."""
+    with app.app_context():
+        import_directory(DEFAULT_DIRECTORY)
+        for language in ("en", "nl"):
+            make_policy_version(language=language, published_on=date(2026, 3, 1), body=NEWER)
+
+
+@pytest.mark.parametrize("locale", ["nl-NL", "en-GB"])
+@pytest.mark.parametrize(
+    "path", ["/", "/privacy-policy", "/privacy-policy/2019-06-08", "/contact", "/privacy-centre"]
+)
+def test_page_is_accessible_and_self_contained(open_page, locale: str, path: str) -> None:
+    page, watcher = open_page(locale=locale)
+    response = page.goto(path)
+    assert response is not None and response.status == 200
+    expect(page.locator("html")).to_have_attribute("lang", locale[:2])
+    assert_accessible(page)
+    watcher.assert_clean()
+
+
+def test_error_page_is_accessible(open_page) -> None:
+    page, watcher = open_page(locale="en-GB")
+    response = page.goto("/no-such-page")
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    assert_accessible(page)
+    assert watcher.foreign_requests == []
+
+
+def test_older_version_swaps_in_place_with_htmx(open_page) -> None:
+    page, watcher = open_page(locale="en-GB")
+    page.goto("/privacy-policy")
+    expect(page.locator(".policy__body")).to_contain_text("Nothing new.")
+    page.evaluate("window.stillTheSamePage = true")
+    page.get_by_role("link", name="June 8, 2019").click()
+    expect(page).to_have_url(re.compile(r"/privacy-policy/2019-06-08$"))
+    expect(page.locator(".policy__body")).to_contain_text("Thank you for using iVisual")
+    expect(page.get_by_text("You are reading an earlier version")).to_be_visible()
+    assert page.evaluate("window.stillTheSamePage") is True, "htmx swapped, no reload"
+    assert_accessible(page)
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/privacy-policy$"))
+    expect(page.locator(".policy__body")).to_contain_text("Nothing new.")
+    watcher.assert_clean()
+
+
+def test_older_version_is_a_plain_link_without_javascript(open_page) -> None:
+    page, watcher = open_page(locale="nl-NL", javascript=False)
+    page.goto("/privacy-policy")
+    page.get_by_role("link", name="8 juni 2019").click()
+    expect(page).to_have_url(re.compile(r"/privacy-policy/2019-06-08$"))
+    expect(page.get_by_text("U leest een eerdere versie")).to_be_visible()
+    expect(page.locator(".policy__body")).to_contain_text("Bedankt")
+    watcher.assert_clean()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_language_switch_is_remembered(open_page, javascript: bool) -> None:
+    page, _ = open_page(locale="nl-NL", javascript=javascript)
+    page.goto("/privacy-policy")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Privacyverklaring")
+    page.get_by_role("link", name="English").click()
+    expect(page).to_have_url(re.compile(r"/privacy-policy$"))
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Privacy policy")
+    page.get_by_role("link", name="Home").first.click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_table_of_contents_jumps_to_its_section(open_page) -> None:
+    page, _ = open_page(locale="en-GB")
+    page.goto("/privacy-policy/2019-06-08")
+    page.get_by_role("navigation", name="Contents").get_by_role(
+        "link", name="5. Your rights"
+    ).click()
+    expect(page).to_have_url(re.compile(r"#your-rights$"))
+    expect(page.locator("#your-rights")).to_be_in_viewport()
+
+
+def test_the_content_security_policy_blocks_injected_script(open_page) -> None:
+    page, watcher = open_page(locale="en-GB")
+    page.goto("/")
+    page.evaluate(
+        """() => {
+            const script = document.createElement("script");
+            script.textContent = "window.injected = true";
+            document.body.append(script);
+        }"""
+    )
+    assert page.evaluate("window.injected") is None
+    assert any("Content Security Policy" in error for error in watcher.console_errors)

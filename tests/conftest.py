@@ -1,0 +1,80 @@
+"""Fixtures shared by the whole suite: a migrated database, the app, its clients."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from flask_migrate import upgrade
+
+from tests.databases import scratch_database
+from tests.factories import make_policy_version
+from website import create_app
+from website.extensions import db
+
+PolicyFactory = Callable[..., None]
+TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
+
+
+def make_config(database_url: str, **overrides: Any) -> dict[str, Any]:
+    """Settings for a test app; ``overrides`` win."""
+    return {
+        "APP_ENV": "testing",
+        "SECRET_KEY": TEST_SECRET_KEY,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        **overrides,
+    }
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One database per test worker, built by the migrations (never by create_all)."""
+    with scratch_database("test", tmp_path_factory.mktemp("db")) as url:
+        app = create_app(make_config(url))
+        with app.app_context():
+            upgrade()
+            db.engine.dispose()
+        yield url
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    app = create_app(make_config(database_url))
+    yield app
+    with app.app_context():
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def app_context(app: Flask) -> Iterator[None]:
+    """For tests of services; view tests must not hold one (requests would share ``g``)."""
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def create_policy_version(app: Flask) -> PolicyFactory:
+    """Store a policy version, outside of any request (see ``make_policy_version``)."""
+
+    def create(**overrides: Any) -> None:
+        with app.app_context():
+            make_policy_version(**overrides)
+
+    return create

@@ -1,0 +1,32 @@
+"""``flask policy import``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask.testing import FlaskCliRunner
+
+
+def test_import_reports_what_it_added(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    (tmp_path / "2020-01-02.en.md").write_text("One.\n", encoding="utf-8")
+    result = runner.invoke(args=["policy", "import", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "1 added, 0 unchanged" in result.output
+    again = runner.invoke(args=["policy", "import", str(tmp_path)])
+    assert "0 added, 1 unchanged" in again.output
+
+
+def test_import_refuses_a_changed_version(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    (tmp_path / "2020-01-02.en.md").write_text("One.\n", encoding="utf-8")
+    runner.invoke(args=["policy", "import", str(tmp_path)])
+    (tmp_path / "2020-01-02.en.md").write_text("Two.\n", encoding="utf-8")
+    result = runner.invoke(args=["policy", "import", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "Published versions never change" in result.output
+
+
+def test_import_defaults_to_the_repository_content(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["policy", "import"])
+    assert result.exit_code == 0, result.output
+    assert "added 2019-06-08.en.md" in result.output
+    assert "added 2019-06-08.nl.md" in result.output

@@ -1,0 +1,111 @@
+"""The app factory and configuration, including the refusal to run production on defaults."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TEST_SECRET_KEY, make_config
+from website import create_app
+from website.config import DEV_SECRET_KEY, SETTINGS, ConfigError
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+PRODUCTION_DB = "postgresql://app@127.0.0.1:1/unreachable"
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for setting in SETTINGS:
+        monkeypatch.delenv(setting.env, raising=False)
+
+
+def test_development_defaults_need_no_settings() -> None:
+    app = create_app()
+    assert app.config["APP_ENV"] == "development"
+    assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("/instance/website.db")
+    assert app.config["SESSION_COOKIE_SECURE"] is False
+    assert app.config["HSTS_ENABLED"] is False
+
+
+def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgres://someone@db.example/site")
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "en")
+    monkeypatch.setenv("MAX_CONTENT_LENGTH", "1024")
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://someone@db.example/site"
+    assert app.config["DEFAULT_LANGUAGE"] == "en"
+    assert app.config["MAX_CONTENT_LENGTH"] == 1024
+
+
+def test_the_factory_does_not_touch_the_database() -> None:
+    # Nothing listens on port 1: creating the app must still work (no connection at start-up).
+    app = create_app(make_config(PRODUCTION_DB))
+    assert app.name == "website"
+
+
+def test_test_overrides_win_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "en")
+    app = create_app(make_config("sqlite://", DEFAULT_LANGUAGE="nl"))
+    assert app.config["DEFAULT_LANGUAGE"] == "nl"
+    assert app.testing
+
+
+@pytest.mark.parametrize(
+    ("variables", "complaint"),
+    [
+        ({"DATABASE_URL": PRODUCTION_DB}, "SECRET_KEY is missing or still the development default"),
+        (
+            {"DATABASE_URL": PRODUCTION_DB, "SECRET_KEY": DEV_SECRET_KEY},
+            "SECRET_KEY is missing or still the development default",
+        ),
+        ({"DATABASE_URL": PRODUCTION_DB, "SECRET_KEY": "short"}, "shorter than 32 characters"),
+        ({"SECRET_KEY": TEST_SECRET_KEY}, "DATABASE_URL is not set"),
+    ],
+)
+def test_production_refuses_development_defaults(
+    monkeypatch: pytest.MonkeyPatch, variables: dict[str, str], complaint: str
+) -> None:
+    monkeypatch.setenv("APP_ENV", "production")
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match="Refusing to start in production") as refused:
+        create_app()
+    assert complaint in str(refused.value)
+
+
+def test_production_with_real_settings_is_hardened(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", TEST_SECRET_KEY)
+    monkeypatch.setenv("DATABASE_URL", PRODUCTION_DB)
+    app = create_app()
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["HSTS_ENABLED"] is True
+    assert app.config["PREFERRED_URL_SCHEME"] == "https"
+    assert not app.debug
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("APP_ENV", "staging", "APP_ENV must be one of"),
+        ("MAX_CONTENT_LENGTH", "lots", "MAX_CONTENT_LENGTH='lots' is not valid"),
+        ("DEFAULT_LANGUAGE", "de", "DEFAULT_LANGUAGE must be"),
+    ],
+)
+def test_invalid_values_are_refused_clearly(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        create_app()
+
+
+def test_readme_documents_every_setting() -> None:
+    table = README.read_text(encoding="utf-8").split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"^\| `([A-Z_]+)` \|", table, flags=re.MULTILINE))
+    assert documented == {setting.env for setting in SETTINGS}

@@ -1,0 +1,88 @@
+"""The htmx contract: fragments only for in-place requests, full pages otherwise, with Vary."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.conftest import PolicyFactory
+from website.htmx import VARY_HEADERS, redirect_after_post, render, wants_fragment
+
+HX = {"HX-Request": "true"}
+URL = "/privacy-policy/2019-06-08"
+
+
+@pytest.fixture(autouse=True)
+def policy(create_policy_version: PolicyFactory) -> None:
+    create_policy_version()
+
+
+def is_full_page(html: str) -> bool:
+    return html.startswith("<!doctype html>") and 'class="site-header"' in html
+
+
+def test_plain_request_gets_the_full_page(client: FlaskClient) -> None:
+    response = client.get(URL)
+    assert is_full_page(response.text)
+    assert set(VARY_HEADERS) <= set(response.vary)
+
+
+def test_in_place_htmx_request_gets_the_fragment(client: FlaskClient) -> None:
+    response = client.get(URL, headers=HX)
+    assert response.status_code == 200
+    assert not is_full_page(response.text)
+    assert response.text.lstrip().startswith("<article")
+    assert 'id="policy-title"' in response.text and "We collect what you send us." in response.text
+    assert set(VARY_HEADERS) <= set(response.vary)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"HX-Boosted": "true"}, {"HX-History-Restore-Request": "true"}],
+    ids=["boosted", "restore"],
+)
+def test_boosted_and_history_restore_requests_get_the_full_page(
+    client: FlaskClient, extra: dict[str, str]
+) -> None:
+    response = client.get(URL, headers={**HX, **extra})
+    assert is_full_page(response.text)
+    assert set(VARY_HEADERS) <= set(response.vary)
+
+
+def test_fragment_and_page_have_different_etags(client: FlaskClient) -> None:
+    page = client.get(URL)
+    fragment = client.get(URL, headers={**HX, "If-None-Match": page.headers["ETag"]})
+    assert fragment.status_code == 200
+    assert fragment.headers["ETag"] != page.headers["ETag"]
+
+
+@pytest.mark.parametrize(
+    ("headers", "fragment"),
+    [
+        ({}, False),
+        (HX, True),
+        ({"HX-Request": "false"}, False),
+        ({**HX, "HX-Boosted": "true"}, False),
+        ({**HX, "HX-History-Restore-Request": "true"}, False),
+    ],
+)
+def test_wants_fragment(app: Flask, headers: dict[str, str], fragment: bool) -> None:
+    with app.test_request_context(headers=headers):
+        assert wants_fragment() is fragment
+
+
+def test_render_without_a_partial_is_always_the_page(app: Flask) -> None:
+    with app.test_request_context(headers=HX):
+        response = render("errors/error.html", code=404, title="T", message="M")
+        assert is_full_page(response.get_data(as_text=True))
+
+
+def test_redirect_after_post(app: Flask) -> None:
+    with app.test_request_context(method="POST"):
+        plain = redirect_after_post("/thanks")
+        assert (plain.status_code, plain.headers["Location"]) == (303, "/thanks")
+    with app.test_request_context(method="POST", headers=HX):
+        enhanced = redirect_after_post("/thanks")
+        assert (enhanced.status_code, enhanced.headers["HX-Redirect"]) == (204, "/thanks")
+        assert "Location" not in enhanced.headers

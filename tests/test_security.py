@@ -1,0 +1,74 @@
+"""Security headers on every response, whatever its status or type."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.conftest import PolicyFactory, make_config
+from website import create_app
+
+EXPECTED = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def public_get_urls(app: Flask) -> list[str]:
+    """A URL for every GET route in the app, so new pages are covered by these tests."""
+    samples = {"language": "en", "published_on": "2019-06-08", "filename": "css/site.css"}
+    urls = []
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            if "GET" in rule.methods:
+                urls.append(app.url_for(rule.endpoint, **{a: samples[a] for a in rule.arguments}))
+    return urls
+
+
+def assert_secure_headers(response, url: str) -> None:
+    for name, value in EXPECTED.items():
+        assert response.headers.get(name) == value, (url, name)
+    policy = response.headers["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["default-src"] == "'self'"
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "camera=()" in response.headers["Permissions-Policy"]
+
+
+def test_every_route_sends_the_headers(
+    app: Flask, client: FlaskClient, create_policy_version: PolicyFactory
+) -> None:
+    create_policy_version()
+    urls = public_get_urls(app)
+    assert "/privacy-policy" in urls and "/static/css/site.css" in urls
+    for url in [*urls, "/no-such-page"]:
+        with client.get(url) as response:
+            assert response.status_code in (200, 303, 404), url
+            assert_secure_headers(response, url)
+            assert "Strict-Transport-Security" not in response.headers
+
+
+def test_not_modified_and_error_responses_send_them_too(
+    client: FlaskClient, create_policy_version: PolicyFactory
+) -> None:
+    create_policy_version()
+    etag = client.get("/privacy-policy").headers["ETag"]
+    not_modified = client.get("/privacy-policy", headers={"If-None-Match": etag})
+    assert not_modified.status_code == 304
+    assert_secure_headers(not_modified, "304")
+    assert_secure_headers(client.post("/"), "405")
+
+
+def test_hsts_and_secure_cookies_in_production(database_url: str) -> None:
+    app = create_app(make_config(database_url, APP_ENV="production"))
+    client = app.test_client()
+    response = client.get("/language/en", base_url="https://localhost")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=63072000")
+    assert "Secure" in response.headers["Set-Cookie"]
+    assert "HttpOnly" in response.headers["Set-Cookie"]
+    assert "SameSite=Lax" in response.headers["Set-Cookie"]
