@@ -19,6 +19,7 @@ VARY_HEADERS = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request")
 def init_app(app: Flask) -> None:
     Htmx(app)
     app.after_request(_add_vary)
+    app.jinja_env.globals["wants_fragment"] = wants_fragment
 
 
 def is_htmx() -> bool:

@@ -60,6 +60,7 @@ def test_older_version_swaps_in_place_with_htmx(open_page) -> None:
     expect(page.locator(".policy__body")).to_contain_text("Thank you for using iVisual")
     expect(page.get_by_text("You are reading an earlier version")).to_be_visible()
     assert page.evaluate("window.stillTheSamePage") is True, "htmx swapped, no reload"
+    expect(page.get_by_role("heading", level=1)).to_be_focused()
     assert_accessible(page)
     page.go_back()
     expect(page).to_have_url(re.compile(r"/privacy-policy$"))
