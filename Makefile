@@ -13,7 +13,8 @@ PYTEST_WORKERS ?= 2
 run: setup instance
 	$(FLASK) db upgrade
 	$(FLASK) policy import
-	$(FLASK) run --debug --host 127.0.0.1 --port 5000
+	$(FLASK) mail deliver --loop --interval 2 & trap 'kill $$!' EXIT INT TERM; \
+		$(FLASK) run --debug --host 127.0.0.1 --port 5000
 
 test: setup chromium
 	$(BIN)/pytest -n $(PYTEST_WORKERS)
@@ -50,7 +51,7 @@ translations: $(VENV)/.installed
 # Re-extract the translatable strings after changing templates or code, then translate the new ones.
 translations-update: $(VENV)/.installed
 	$(BIN)/pybabel extract --no-location --omit-header -F babel.cfg -k _l -o website/translations/messages.pot .
-	$(BIN)/pybabel update --no-location --omit-header -i website/translations/messages.pot -d website/translations
+	$(BIN)/pybabel update --no-wrap --ignore-obsolete -i website/translations/messages.pot -d website/translations
 
 # Debian's chromium drives the browser tests; install it when it is missing and apt is there.
 chromium:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from flask_migrate import upgrade
 
 from tests.databases import scratch_database
 from tests.factories import make_policy_version
+from tests.smtp import SmtpServer
 from website import create_app
 from website.extensions import db
 
@@ -20,11 +22,16 @@ TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
 
 
 def make_config(database_url: str, **overrides: Any) -> dict[str, Any]:
-    """Settings for a test app; ``overrides`` win."""
+    """Settings for a test app; ``overrides`` win.
+
+    The contact form's time trap is off (tests fill forms faster than people), except in
+    the tests of the trap itself; mail goes to a Maildir unless a test points it at SMTP.
+    """
     return {
         "APP_ENV": "testing",
         "SECRET_KEY": TEST_SECRET_KEY,
         "SQLALCHEMY_DATABASE_URI": database_url,
+        "CONTACT_MIN_SECONDS": 0,
         **overrides,
     }
 
@@ -41,8 +48,14 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
-    app = create_app(make_config(database_url))
+def app_config() -> dict[str, Any]:
+    """Extra settings for ``app``; override this fixture in a module that needs some."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url: str, app_config: dict[str, Any], tmp_path: Path) -> Iterator[Flask]:
+    app = create_app(make_config(database_url, MAILDIR=str(tmp_path / "mailbox"), **app_config))
     yield app
     with app.app_context():
         for table in reversed(db.metadata.sorted_tables):
@@ -50,6 +63,15 @@ def app(database_url: str) -> Iterator[Flask]:
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real SMTP server on 127.0.0.1; give its ``config`` to the app."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

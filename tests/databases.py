@@ -16,6 +16,9 @@ import sqlalchemy as sa
 
 from website.config import normalise_database_url
 
+# The PostgreSQL server that runs on this project's machines (trust authentication).
+LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
 
 def server_url() -> str | None:
     url = os.environ.get("TEST_DATABASE_URL")
@@ -27,9 +30,12 @@ def worker_name() -> str:
 
 
 @contextmanager
-def scratch_database(purpose: str, tmp_dir: Path) -> Iterator[str]:
-    """Yield the URL of an empty database that is removed afterwards."""
-    server = server_url()
+def scratch_database(purpose: str, tmp_dir: Path, server: str | None = None) -> Iterator[str]:
+    """Yield the URL of an empty database that is removed afterwards.
+
+    On ``server`` if given, else on TEST_DATABASE_URL's server, else a SQLite file.
+    """
+    server = server or server_url()
     if server is None:
         path = tmp_dir / f"{purpose}.db"
         yield f"sqlite:///{path}"

@@ -104,3 +104,5 @@ def test_htmx_requests_get_the_error_as_a_fragment(failing_client: FlaskClient) 
     assert response.status_code == 404
     assert "<html" not in response.text
     assert 'id="error-title">Page not found</h1>' in response.text
+    assert response.headers["HX-Retarget"] == "#main"
+    assert response.headers["HX-Reswap"] == "innerHTML"

@@ -92,9 +92,16 @@ def test_every_page_links_to_the_other_language(client: FlaskClient) -> None:
 
 
 def test_visitors_get_no_cookie_unless_they_choose(client: FlaskClient) -> None:
-    for path in ("/", "/contact", "/privacy-centre", "/no-such-page"):
+    for path in ("/", "/privacy-policy", "/privacy-centre", "/no-such-page"):
         response = client.get(path)
         assert "Set-Cookie" not in response.headers, path
+
+
+def test_a_form_sets_only_the_session_cookie_its_token_needs(client: FlaskClient) -> None:
+    cookies = client.get("/contact").headers.getlist("Set-Cookie")
+    assert len(cookies) == 1
+    assert cookies[0].startswith("session=")
+    assert "HttpOnly" in cookies[0] and "SameSite=Lax" in cookies[0]
 
 
 def test_every_string_has_a_dutch_translation(

@@ -18,7 +18,12 @@ EXPECTED = {
 
 def public_get_urls(app: Flask) -> list[str]:
     """A URL for every GET route in the app, so new pages are covered by these tests."""
-    samples = {"language": "en", "published_on": "2019-06-08", "filename": "css/site.css"}
+    samples = {
+        "language": "en",
+        "published_on": "2019-06-08",
+        "filename": "css/site.css",
+        "key": "no-such-message",
+    }
     urls = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
@@ -65,7 +70,14 @@ def test_not_modified_and_error_responses_send_them_too(
 
 
 def test_hsts_and_secure_cookies_in_production(database_url: str) -> None:
-    app = create_app(make_config(database_url, APP_ENV="production"))
+    app = create_app(
+        make_config(
+            database_url,
+            APP_ENV="production",
+            MAIL_TRANSPORT="smtp",
+            RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
+        )
+    )
     client = app.test_client()
     response = client.get("/language/en", base_url="https://localhost")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=63072000")

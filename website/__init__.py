@@ -11,9 +11,13 @@ from flask import Flask
 from website import errors, htmx, i18n, security
 from website import models as models  # every model registered on the metadata
 from website.config import finish_config, settings_from_env
-from website.extensions import csrf, db, migrate
+from website.contact import bp as contact_bp
+from website.extensions import csrf, db, limiter, mail, migrate
+from website.mail import mail_cli
+from website.mail.views import bp as dev_mailbox_bp
 from website.pages import bp as pages_bp
 from website.policy import bp as policy_bp
+from website.retention import retention_cli
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -31,6 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     finish_config(app.config, explicit=config or {})
     register_extensions(app)
     register_blueprints(app)
+    register_commands(app)
     errors.init_app(app)
     security.init_app(app)
     return app
@@ -40,6 +45,8 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
     csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
     i18n.init_app(app)
     htmx.init_app(app)
 
@@ -47,3 +54,11 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     app.register_blueprint(pages_bp)
     app.register_blueprint(policy_bp)
+    app.register_blueprint(contact_bp)
+    if app.config["MAIL_TRANSPORT"] == "maildir":
+        app.register_blueprint(dev_mailbox_bp)
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(mail_cli)
+    app.cli.add_command(retention_cli)

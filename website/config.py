@@ -1,7 +1,7 @@
 """Configuration from environment variables, with safe development defaults.
 
 Every setting the site reads is declared once in ``SETTINGS``; the README's configuration
-table lists the same names (a test keeps the two in step). ``create_app`` reads the
+table explains the same names (a test keeps the two in step). ``create_app`` reads the
 environment when it builds an app, never at import time.
 """
 
@@ -16,26 +16,40 @@ ENVIRONMENTS = ("development", "testing", "production")
 
 # Development-only values: the app refuses to start in production while one is in use.
 DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"  # noqa: S105
+DEFAULT_SQLITE_NAME = "website.db"
 
 
 class ConfigError(RuntimeError):
     """The configuration cannot be used; the message says what to change."""
 
 
-def _integer(value: str) -> int:
-    return int(value)
+def _boolean(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("expected true or false")
+
+
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"expected one of {', '.join(allowed)}")
+        return value
+
+    return parse
 
 
 @dataclass(frozen=True)
 class Setting:
-    """One environment variable: its config key, default and meaning."""
+    """One environment variable, the config key it fills and its default."""
 
     env: str
-    help: str
     default: Any = None
     parse: Callable[[str], Any] = str
     key: str | None = None
-    dev_only_default: bool = False
+    dev_only_default: bool = False  # production refuses to run on this default
 
     @property
     def config_key(self) -> str:
@@ -43,44 +57,32 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting(
-        "APP_ENV",
-        "`development`, `testing` or `production`. Production turns on HSTS and secure "
-        "cookies and refuses development defaults.",
-        default="development",
-    ),
-    Setting(
-        "SECRET_KEY",
-        "Signs sessions and form tokens. Required in production: a long random string.",
-        default=DEV_SECRET_KEY,
-        dev_only_default=True,
-    ),
-    Setting(
-        "DATABASE_URL",
-        "SQLAlchemy URL of the database, e.g. `postgresql://user@host/db` (psycopg 3).",
-        default=None,
-        key="SQLALCHEMY_DATABASE_URI",
-        dev_only_default=True,
-    ),
-    Setting(
-        "DEFAULT_LANGUAGE",
-        "Language (`nl` or `en`) for visitors whose browser prefers neither.",
-        default="nl",
-    ),
-    Setting(
-        "STUDIO_EMAIL",
-        "The studio's public email address, shown on every page.",
-        default="info@ivisualproductions.nl",
-    ),
-    Setting(
-        "MAX_CONTENT_LENGTH",
-        "Largest request body in bytes; larger requests get the 413 page.",
-        default=16 * 1024 * 1024,
-        parse=_integer,
-    ),
+    Setting("APP_ENV", "development", _choice(*ENVIRONMENTS)),
+    Setting("SECRET_KEY", DEV_SECRET_KEY, dev_only_default=True),
+    Setting("DATABASE_URL", None, key="SQLALCHEMY_DATABASE_URI", dev_only_default=True),
+    Setting("DEFAULT_LANGUAGE", "nl", _choice("nl", "en")),
+    Setting("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+    Setting("STUDIO_EMAIL", "info@ivisualproductions.nl"),
+    Setting("STUDIO_INBOX", None),
+    Setting("MAX_CONTENT_LENGTH", 16 * 1024 * 1024, int),
+    Setting("RATELIMIT_STORAGE_URI", "memory://", dev_only_default=True),
+    Setting("MAIL_TRANSPORT", "maildir", _choice("maildir", "smtp"), dev_only_default=True),
+    Setting("MAIL_SERVER", "localhost"),
+    Setting("MAIL_PORT", 25, int),
+    Setting("MAIL_USE_TLS", False, _boolean),
+    Setting("MAIL_USE_SSL", False, _boolean),
+    Setting("MAIL_USERNAME", None),
+    Setting("MAIL_PASSWORD", None),
+    Setting("MAIL_DEFAULT_SENDER", "iVisual Productions <info@ivisualproductions.nl>"),
+    Setting("MAIL_TIMEOUT", 15, int),
+    Setting("MAIL_MAX_ATTEMPTS", 8, int),
+    Setting("MAIL_RETRY_SECONDS", 60, int),
+    Setting("MAIL_KEEP_SENT_DAYS", 30, int),
+    Setting("CONTACT_RETENTION_MONTHS", 12, int),
+    Setting("CONTACT_MIN_SECONDS", 3, int),
+    Setting("CONTACT_RATE_LIMIT_IP", "5 per 10 minutes; 20 per day"),
+    Setting("CONTACT_RATE_LIMIT_EMAIL", "3 per hour; 10 per day"),
 )
-
-DEFAULT_SQLITE_NAME = "website.db"
 
 
 def settings_from_env(environ: Mapping[str, str], instance_path: str) -> dict[str, Any]:
@@ -98,6 +100,7 @@ def settings_from_env(environ: Mapping[str, str], instance_path: str) -> dict[st
     config["DEVELOPMENT_DATABASE_URI"] = "sqlite:///" + os.path.join(
         instance_path, DEFAULT_SQLITE_NAME
     )
+    config["MAILDIR"] = os.path.join(instance_path, "mailbox")
     if config["SQLALCHEMY_DATABASE_URI"] is None:
         config["SQLALCHEMY_DATABASE_URI"] = config["DEVELOPMENT_DATABASE_URI"]
     return config
@@ -116,10 +119,10 @@ def finish_config(config: MutableMapping[str, Any], explicit: Mapping[str, Any])
 
     Derived values never replace a key given explicitly (``explicit``: the test overrides).
     """
-    env = config.get("APP_ENV", "development")
+    env = config["APP_ENV"]
     if env not in ENVIRONMENTS:
         raise ConfigError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}.")
-    if config.get("DEFAULT_LANGUAGE") not in ("nl", "en"):
+    if config["DEFAULT_LANGUAGE"] not in ("nl", "en"):
         raise ConfigError("DEFAULT_LANGUAGE must be 'nl' or 'en'.")
     production = env == "production"
     derived = {
@@ -131,6 +134,13 @@ def finish_config(config: MutableMapping[str, Any], explicit: Mapping[str, Any])
         "HSTS_ENABLED": production,
         "BABEL_DEFAULT_LOCALE": config["DEFAULT_LANGUAGE"],
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
+        "STUDIO_INBOX": config.get("STUDIO_INBOX") or config["STUDIO_EMAIL"],
+        # Form tokens live as long as the session: a visitor who writes a long message
+        # must not find the form expired when they send it.
+        "WTF_CSRF_TIME_LIMIT": None,
+        # The outbox decides what is sent; Flask-Mail must never drop mail on its own.
+        "MAIL_SUPPRESS_SEND": False,
+        "RATELIMIT_HEADERS_ENABLED": True,
     }
     for key, value in derived.items():
         if key not in explicit:
@@ -148,6 +158,11 @@ def _refuse_development_defaults(config: Mapping[str, Any]) -> None:
         problems.append("SECRET_KEY is shorter than 32 characters")
     if config["SQLALCHEMY_DATABASE_URI"] == config.get("DEVELOPMENT_DATABASE_URI"):
         problems.append("DATABASE_URL is not set (the development SQLite file is in use)")
+    for setting in SETTINGS:
+        if setting.env in ("SECRET_KEY", "DATABASE_URL") or not setting.dev_only_default:
+            continue
+        if config.get(setting.config_key) == setting.default:
+            problems.append(f"{setting.env} is still the development default {setting.default!r}")
     if problems:
         raise ConfigError(
             "Refusing to start in production: "

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from website.htmx import render
+from website.htmx import render, wants_fragment
 
 # Status code -> (title, what the visitor can do about it).
 MESSAGES = {
@@ -53,6 +53,8 @@ def handle_http_error(error: HTTPException) -> Response | HTTPException:
     code = error.code or 500
     if code < 400:  # routing redirects are exceptions too
         return error
+    if error.response is not None:  # a view built its own answer (the contact form's 429)
+        return error.response
     title, message = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
     return _error_page(error, code, title, message)
 
@@ -70,6 +72,9 @@ def _error_page(error: HTTPException, code: int, title: str, message: str) -> Re
         title=title,
         message=message,
     )
+    if wants_fragment():  # show it in place of the page's content, not inside a widget
+        response.headers["HX-Retarget"] = "#main"
+        response.headers["HX-Reswap"] = "innerHTML"
     for name, value in error.get_headers():  # Allow on 405, Retry-After on 429
         if name.lower() != "content-type":
             response.headers[name] = value

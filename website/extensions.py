@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -50,7 +54,16 @@ def utcnow() -> datetime:
 class Base(DeclarativeBase):
     registry = registry(
         metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
-        type_annotation_map={datetime: UTCDateTime},
+        type_annotation_map={
+            datetime: UTCDateTime,
+            # Enums are stored by value in a plain string column, portable and readable.
+            enum.Enum: sa.Enum(
+                enum.Enum,
+                native_enum=False,
+                length=20,
+                values_callable=lambda members: [member.value for member in members],
+            ),
+        },
     )
 
 
@@ -58,3 +71,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
 babel = Babel()
+mail = Mail()
+# No default limits: each form that needs one says so. Storage: RATELIMIT_STORAGE_URI.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -27,13 +27,7 @@ def switch_language(language: str) -> Response:
     return response
 
 
-@bp.get("/contact")
-def contact() -> str:
-    """Placeholder until the contact form arrives: how to reach the studio now."""
-    return render_template("pages/coming_soon.html", feature="contact")
-
-
 @bp.get("/privacy-centre")
 def privacy_centre() -> str:
     """Placeholder until the privacy centre arrives: how to exercise your rights now."""
-    return render_template("pages/coming_soon.html", feature="privacy_centre")
+    return render_template("pages/coming_soon.html")

@@ -1,0 +1,50 @@
+"""Messages sent through the contact form."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column
+
+from website.extensions import db, utcnow
+
+
+class ProductionKind(enum.StrEnum):
+    PHOTO = "photo"
+    VIDEO = "video"
+    BOTH = "both"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return LABELS[self]
+
+
+LABELS = {
+    ProductionKind.PHOTO: _l("Photos"),
+    ProductionKind.VIDEO: _l("Video"),
+    ProductionKind.BOTH: _l("Photos and video"),
+    ProductionKind.OTHER: _l("Something else"),
+}
+
+
+class ContactMessage(db.Model):
+    """A visitor's message, stored before any mail about it is sent."""
+
+    __tablename__ = "contact_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    email: Mapped[str] = mapped_column(sa.String(254))
+    email_normalised: Mapped[str] = mapped_column(sa.String(254), index=True)
+    phone: Mapped[str | None] = mapped_column(sa.String(30))
+    production_kind: Mapped[ProductionKind]
+    preferred_date: Mapped[date | None]
+    body: Mapped[str] = mapped_column(sa.Text)
+    language: Mapped[str] = mapped_column(sa.String(2))
+    newsletter: Mapped[bool] = mapped_column(default=False)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

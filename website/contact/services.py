@@ -1,0 +1,149 @@
+"""Receiving contact messages: spam checks, storing, and the mail they cause."""
+
+from __future__ import annotations
+
+import calendar
+import enum
+import secrets
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from website import retention
+from website.contact.models import ContactMessage, ProductionKind
+from website.extensions import db
+from website.mail.models import OutboxMessage
+from website.mail.services import normalise_email, queue_mail
+from website.privacy.models import ConsentAction, ConsentChannel, ConsentPurpose
+from website.privacy.services import record_consent
+
+HONEYPOT = "website"
+STALE_AFTER_SECONDS = 24 * 60 * 60
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read aloud
+
+
+class Verdict(enum.Enum):
+    GENUINE = "genuine"
+    SPAM = "spam"
+    STALE = "stale"  # the form was open too long: a person may be behind it, ask again
+
+
+@dataclass(frozen=True)
+class Submission:
+    name: str
+    email: str
+    phone: str | None
+    production_kind: ProductionKind
+    preferred_date: date | None
+    message: str
+    newsletter: bool
+    language: str
+
+
+def _signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="contact-form-started")
+
+
+def form_token(now: float | None = None) -> str:
+    """A signed note of when the form was handed out (the time trap)."""
+    return _signer().dumps(now if now is not None else time.time())
+
+
+def judge(form_data: Mapping[str, str], now: float | None = None) -> Verdict:
+    """Tell a bot from a person by the honeypot and the time the form took to fill in."""
+    honeypot = form_data.get(HONEYPOT)
+    if honeypot is None or honeypot != "":
+        return Verdict.SPAM  # filled in, or the field was never there: not a browser
+    try:
+        started = float(_signer().loads(form_data.get("started", "")))
+    except (BadSignature, TypeError, ValueError):
+        return Verdict.SPAM
+    age = (now if now is not None else time.time()) - started
+    if age < current_app.config["CONTACT_MIN_SECONDS"]:
+        return Verdict.SPAM
+    if age > STALE_AFTER_SECONDS:
+        return Verdict.STALE
+    return Verdict.GENUINE
+
+
+def new_reference() -> str:
+    """A reference people can read out on the phone, e.g. C-7KQ3-XM2P."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"C-{chars[:4]}-{chars[4:]}"
+
+
+def submit_message(submission: Submission) -> ContactMessage:
+    """Store the message and queue its two emails in one transaction."""
+    message = ContactMessage(
+        reference=new_reference(),
+        name=submission.name,
+        email=submission.email,
+        email_normalised=normalise_email(submission.email),
+        phone=submission.phone or None,
+        production_kind=submission.production_kind,
+        preferred_date=submission.preferred_date,
+        body=submission.message,
+        language=submission.language,
+        newsletter=submission.newsletter,
+    )
+    db.session.add(message)
+    config = current_app.config
+    queue_mail(
+        "contact/notification",
+        to=config["STUDIO_INBOX"],
+        reply_to=submission.email,
+        subject=_l("New message via the contact form (%(reference)s)", reference=message.reference),
+        language=config["DEFAULT_LANGUAGE"],
+        reference=message.reference,
+        message=message,
+    )
+    queue_mail(
+        "contact/acknowledgement",
+        to=submission.email,
+        subject=_l("We received your message (%(reference)s)", reference=message.reference),
+        language=submission.language,
+        reference=message.reference,
+        auto_reply=True,
+        contact_reference=message.reference,
+    )
+    if submission.newsletter:
+        record_consent(
+            submission.email,
+            ConsentPurpose.NEWSLETTER,
+            ConsentAction.GIVEN,
+            channel=ConsentChannel.CONTACT_FORM,
+            language=submission.language,
+        )
+    db.session.commit()
+    return message
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """The same moment ``months`` calendar months earlier (clamped to that month's end)."""
+    year, month_index = divmod(moment.year * 12 + moment.month - 1 - months, 12)
+    last_day = calendar.monthrange(year, month_index + 1)[1]
+    return moment.replace(year=year, month=month_index + 1, day=min(moment.day, last_day))
+
+
+@retention.rule("contact messages")
+def delete_expired_messages(now: datetime) -> int:
+    """Delete everything from people whose last message is older than the retention period."""
+    cutoff = months_before(now, current_app.config["CONTACT_RETENTION_MONTHS"])
+    latest = (
+        sa.select(ContactMessage.email_normalised)
+        .group_by(ContactMessage.email_normalised)
+        .having(sa.func.max(ContactMessage.received_at) < cutoff)
+    )
+    expired = sa.select(ContactMessage.reference).where(ContactMessage.email_normalised.in_(latest))
+    db.session.execute(sa.delete(OutboxMessage).where(OutboxMessage.reference.in_(expired)))
+    result = db.session.execute(
+        sa.delete(ContactMessage).where(ContactMessage.email_normalised.in_(latest))
+    )
+    db.session.commit()
+    return result.rowcount

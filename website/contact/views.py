@@ -1,0 +1,89 @@
+"""The contact form: POST-redirect-GET without JavaScript, swapped in place with htmx."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, Response, current_app, request, session, url_for
+from flask_limiter import RequestLimit
+
+from website.contact import services
+from website.contact.forms import ContactForm
+from website.contact.models import ProductionKind
+from website.extensions import limiter
+from website.htmx import redirect_after_post, render, wants_fragment
+from website.i18n import current_language
+from website.mail.services import normalise_email
+
+bp = Blueprint("contact", __name__, url_prefix="/contact")
+
+REFERENCE_KEY = "contact_reference"
+
+
+def _email_key() -> str:
+    return "contact-email:" + normalise_email(request.form.get("email", ""))[:254]
+
+
+def _rate_limited(limit: RequestLimit) -> Response:
+    """Show the form again, with what was typed, and say when to try again."""
+    minutes = max(1, round((limit.reset_at - time.time()) / 60))
+    return _form_page(ContactForm(), status=429, retry_minutes=minutes)
+
+
+@bp.get("")
+def show_form() -> Response:
+    """Show the empty form."""
+    form = ContactForm(started=services.form_token())
+    return _form_page(form)
+
+
+@bp.post("")
+@limiter.limit(lambda: current_app.config["CONTACT_RATE_LIMIT_IP"], on_breach=_rate_limited)
+@limiter.limit(
+    lambda: current_app.config["CONTACT_RATE_LIMIT_EMAIL"],
+    key_func=_email_key,
+    on_breach=_rate_limited,
+)
+def submit() -> Response:
+    """Receive a message: spam is thanked like anyone, but goes nowhere."""
+    form = ContactForm()
+    verdict = services.judge(request.form)
+    if verdict is services.Verdict.SPAM:
+        return _thank(services.new_reference())
+    if verdict is services.Verdict.STALE:
+        form.started.data = services.form_token()
+        return _form_page(form, status=422, stale=True)
+    if not form.validate():
+        return _form_page(form, status=422)
+    message = services.submit_message(
+        services.Submission(
+            name=form.name.data,
+            email=form.email.data,
+            phone=form.phone.data,
+            production_kind=ProductionKind(form.production_kind.data),
+            preferred_date=form.preferred_date.data,
+            message=form.message.data,
+            newsletter=form.newsletter.data,
+            language=current_language(),
+        )
+    )
+    return _thank(message.reference)
+
+
+@bp.get("/thanks")
+def thanks() -> Response:
+    """The thank-you page after a plain (non-htmx) submission."""
+    return render("contact/thanks.html", reference=session.pop(REFERENCE_KEY, None))
+
+
+def _thank(reference: str) -> Response:
+    if wants_fragment():
+        return render("contact/thanks.html", partial="contact/_thanks.html", reference=reference)
+    session[REFERENCE_KEY] = reference
+    return redirect_after_post(url_for("contact.thanks"))
+
+
+def _form_page(form: ContactForm, status: int = 200, **context: object) -> Response:
+    return render(
+        "contact/form.html", partial="contact/_form.html", status=status, form=form, **context
+    )

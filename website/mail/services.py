@@ -1,0 +1,217 @@
+"""The one way the site sends email: queue it with the change it belongs to, deliver it later.
+
+``queue_mail`` renders a message from fixed templates (``templates/mail/<name>.txt`` and
+``.html``) in the recipient's language and adds it to the session; it is stored by the same
+commit as the data that caused it, so no mail leaves for a change that was rolled back, and
+no change is lost because the mail server was down. ``deliver_due`` (``flask mail deliver``)
+sends what is due, retrying with exponential backoff and giving up after the last attempt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import make_msgid
+from urllib.parse import urlsplit
+
+import flask_mail
+import sqlalchemy as sa
+from flask import current_app, render_template
+from flask_babel import force_locale
+from jinja2 import TemplateNotFound
+
+from website import retention
+from website.extensions import db, utcnow
+from website.mail.models import OutboxMessage, OutboxStatus, Suppression
+from website.mail.transport import DeliveryError, Transport, open_transport
+
+
+def single_line(value: str) -> str:
+    """A header value: line breaks (a header-injection vector) become spaces."""
+    return " ".join(value.replace("\r", "\n").split("\n")).strip()
+
+
+def normalise_email(address: str) -> str:
+    return address.strip().casefold()
+
+
+def email_hash(address: str) -> str:
+    return hashlib.sha256(normalise_email(address).encode()).hexdigest()
+
+
+def public_url(endpoint: str, **values: object) -> str:
+    """An absolute URL from PUBLIC_BASE_URL, never from the request's Host header."""
+    base = urlsplit(current_app.config["PUBLIC_BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme
+    )
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def is_suppressed(address: str) -> bool:
+    return (
+        db.session.scalar(
+            sa.select(Suppression.id).where(Suppression.email_hash == email_hash(address))
+        )
+        is not None
+    )
+
+
+def queue_mail(
+    template: str,
+    *,
+    to: str,
+    subject: str,
+    language: str,
+    reference: str | None = None,
+    reply_to: str | None = None,
+    marketing: bool = False,
+    auto_reply: bool = False,
+    **context: object,
+) -> OutboxMessage:
+    """Render ``mail/<template>`` in ``language`` and add it to the outbox (not committed).
+
+    Values in ``context`` reach the templates as escaped variables only; ``subject`` is a
+    (lazy) translatable string, rendered in ``language``.
+    """
+    with force_locale(language):
+        rendered_subject = str(subject)
+        text_body = render_template(f"mail/{template}.txt", public_url=public_url, **context)
+        try:
+            html_body = render_template(f"mail/{template}.html", public_url=public_url, **context)
+        except TemplateNotFound:
+            html_body = None
+    sender_domain = current_app.config["MAIL_DEFAULT_SENDER"].rpartition("@")[2].strip(" >")
+    message = OutboxMessage(
+        kind=template,
+        recipient=single_line(to),
+        reply_to=single_line(reply_to) if reply_to else None,
+        language=language,
+        subject=single_line(rendered_subject)[:255],
+        text_body=text_body,
+        html_body=html_body,
+        message_id=make_msgid(domain=sender_domain or None),
+        reference=reference,
+        marketing=marketing,
+        auto_reply=auto_reply,
+        status=OutboxStatus.SUPPRESSED if marketing and is_suppressed(to) else OutboxStatus.QUEUED,
+        next_attempt_at=utcnow(),
+    )
+    db.session.add(message)
+    return message
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0
+    dead: int = 0
+    suppressed: int = 0
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.retrying + self.dead + self.suppressed
+
+
+def deliver_due(now: datetime | None = None, limit: int = 100) -> DeliveryReport:
+    """Send up to ``limit`` due messages, each in its own transaction.
+
+    On PostgreSQL each message is locked (``FOR UPDATE SKIP LOCKED``) while it is sent, so
+    any number of workers can run at once and none sends a message another is sending.
+    """
+    report = DeliveryReport()
+    with open_transport() as transport:
+        for _ in range(limit):
+            message = _lock_next_due(now or utcnow())
+            if message is None:
+                break
+            connection_lost = _deliver(message, transport, now or utcnow(), report)
+            db.session.commit()
+            if connection_lost:
+                break  # the server is unreachable: the rest waits for the next round
+    return report
+
+
+def retry_dead(message_id: int) -> OutboxMessage | None:
+    """Queue a dead letter again, from scratch (staff action)."""
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.status != OutboxStatus.DEAD:
+        return None
+    message.status = OutboxStatus.QUEUED
+    message.attempts = 0
+    message.next_attempt_at = utcnow()
+    db.session.commit()
+    return message
+
+
+@retention.rule("delivered mail")
+def delete_old_mail(now: datetime) -> int:
+    """Retention: delete sent, suppressed and dead messages once they are old enough."""
+    cutoff = now - timedelta(days=current_app.config["MAIL_KEEP_SENT_DAYS"])
+    result = db.session.execute(
+        sa.delete(OutboxMessage).where(
+            OutboxMessage.status != OutboxStatus.QUEUED, OutboxMessage.created_at < cutoff
+        )
+    )
+    db.session.commit()
+    return result.rowcount
+
+
+def _lock_next_due(now: datetime) -> OutboxMessage | None:
+    return db.session.scalars(
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    ).first()
+
+
+def _deliver(
+    message: OutboxMessage, transport: Transport, now: datetime, report: DeliveryReport
+) -> bool:
+    """Send one locked message and record the outcome; True if the connection was lost."""
+    if message.marketing and is_suppressed(message.recipient):
+        message.status = OutboxStatus.SUPPRESSED
+        report.suppressed += 1
+        return False
+    try:
+        transport.send(_as_mime(message))
+    except DeliveryError as error:
+        config = current_app.config
+        message.record_failure(
+            error.summary,
+            permanent=error.permanent,
+            now=now,
+            max_attempts=config["MAIL_MAX_ATTEMPTS"],
+            retry_seconds=config["MAIL_RETRY_SECONDS"],
+        )
+        if message.status == OutboxStatus.DEAD:
+            report.dead += 1
+            current_app.logger.warning(
+                "Mail %s is dead after %s attempts", message.id, message.attempts
+            )
+        else:
+            report.retrying += 1
+        return error.connection_lost
+    message.mark_sent(now)
+    report.sent += 1
+    return False
+
+
+def _as_mime(message: OutboxMessage) -> flask_mail.Message:
+    headers = {"Content-Language": message.language}
+    if message.auto_reply:
+        headers |= {"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"}
+    mime = flask_mail.Message(
+        subject=message.subject,
+        recipients=[message.recipient],
+        body=message.text_body,
+        html=message.html_body,
+        sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        reply_to=message.reply_to,
+        extra_headers=headers,
+    )
+    mime.msgId = message.message_id
+    return mime

@@ -1,0 +1,1 @@
+"""Privacy: consent records (the privacy centre builds on these)."""

@@ -1,0 +1,49 @@
+"""Consent: an append-only history of what each person agreed to, and when."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from website.extensions import db, utcnow
+from website.policy.models import PolicyVersion
+
+
+class ConsentPurpose(enum.StrEnum):
+    PORTFOLIO = "portfolio"
+    SOCIAL_MEDIA = "social_media"
+    PARTNERS = "partners"
+    NEWSLETTER = "newsletter"
+
+
+class ConsentAction(enum.StrEnum):
+    GIVEN = "given"
+    WITHDRAWN = "withdrawn"
+
+
+class ConsentChannel(enum.StrEnum):
+    CONTACT_FORM = "contact_form"
+    PRIVACY_CENTRE = "privacy_centre"
+    UNSUBSCRIBE_LINK = "unsubscribe_link"
+    STAFF = "staff"
+
+
+class ConsentEvent(db.Model):
+    """One giving or withdrawing of consent; rows are only ever added, never changed."""
+
+    __tablename__ = "consent_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)  # normalised
+    purpose: Mapped[ConsentPurpose]
+    action: Mapped[ConsentAction]
+    channel: Mapped[ConsentChannel]
+    # The policy text the person was shown when they decided (Art. 7(1) GDPR).
+    policy_version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("policy_version.id"))
+    actor: Mapped[str] = mapped_column(sa.String(40))  # "subject", or "staff:<id>"
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    policy_version: Mapped[PolicyVersion | None] = relationship()

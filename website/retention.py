@@ -1,0 +1,43 @@
+"""``flask retention run``: delete personal data whose retention period has ended.
+
+Each feature registers its own rule with ``@rule(name)``; a rule takes "now", deletes what is
+due, commits, and returns how many records it removed. Safe to run from cron at any interval.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import click
+from flask.cli import AppGroup
+
+from website.extensions import utcnow
+
+Rule = Callable[[datetime], int]
+RULES: dict[str, Rule] = {}
+
+retention_cli = AppGroup("retention", help="Apply the retention periods.")
+
+
+def rule(name: str) -> Callable[[Rule], Rule]:
+    """Register a retention rule under a name that says what it deletes."""
+
+    def register(function: Rule) -> Rule:
+        RULES[name] = function
+        return function
+
+    return register
+
+
+def run_rules(now: datetime | None = None) -> dict[str, int]:
+    """Apply every rule; return how many records each one deleted."""
+    moment = now or utcnow()
+    return {name: apply(moment) for name, apply in RULES.items()}
+
+
+@retention_cli.command("run")
+def run_command() -> None:
+    """Delete everything whose retention period has ended."""
+    for name, count in run_rules().items():
+        click.echo(f"{name}: {count} deleted")
