@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from website import errors, htmx, i18n, security
 from website import models as models  # every model registered on the metadata
@@ -33,6 +34,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(settings_from_env(os.environ, app.instance_path))
     app.config.from_mapping(config or {})
     finish_config(app.config, explicit=config or {})
+    if app.config["PROXY_HOPS"]:
+        # Trust X-Forwarded-For/-Proto from exactly this many proxies, so rate limits see
+        # the visitor's address and a visitor cannot make one up.
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)

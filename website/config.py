@@ -65,6 +65,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("STUDIO_EMAIL", "info@ivisualproductions.nl"),
     Setting("STUDIO_INBOX", None),
     Setting("MAX_CONTENT_LENGTH", 16 * 1024 * 1024, int),
+    Setting("PROXY_HOPS", 0, int),
     Setting("RATELIMIT_STORAGE_URI", "memory://", dev_only_default=True),
     Setting("MAIL_TRANSPORT", "maildir", _choice("maildir", "smtp"), dev_only_default=True),
     Setting("MAIL_SERVER", "localhost"),

@@ -368,3 +368,32 @@ class TestRateLimitsInRedis:
             assert send(client, email=email, remote_addr=address).status_code == expected
         keys = redis.Redis.from_url("redis://127.0.0.1:6379/0").keys(f"*/{address}/*")
         assert keys, "the counters live in Redis"
+
+
+class TestBehindAProxy:
+    @pytest.fixture
+    def app_config(self) -> dict:
+        return {"PROXY_HOPS": 1, "CONTACT_RATE_LIMIT_IP": "1 per minute"}
+
+    def test_each_visitor_behind_the_proxy_has_a_bucket_of_their_own(
+        self, app: Flask, client: FlaskClient
+    ) -> None:
+        def from_visitor(address: str, email: str) -> int:
+            data = {**form_tokens(client), **VALID, "email": email}
+            return client.post(
+                "/contact", data=data, headers={"X-Forwarded-For": address}
+            ).status_code
+
+        assert from_visitor("203.0.113.7", "a@example.nl") == 303
+        assert from_visitor("203.0.113.8", "b@example.nl") == 303
+        assert from_visitor("203.0.113.7", "c@example.nl") == 429
+
+
+def test_without_a_proxy_forwarded_addresses_are_ignored(client: FlaskClient) -> None:
+    """Nobody can dodge the limit by making up an X-Forwarded-For header."""
+    statuses = []
+    for number in range(6):
+        data = {**form_tokens(client), **VALID, "email": f"p{number}@example.nl"}
+        headers = {"X-Forwarded-For": f"198.51.100.{number}"}
+        statuses.append(client.post("/contact", data=data, headers=headers).status_code)
+    assert statuses == [303] * 5 + [429]
