@@ -6,6 +6,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import PolicyFactory, make_config
+from tests.urls import example_urls
 from website import create_app
 
 EXPECTED = {
@@ -14,22 +15,6 @@ EXPECTED = {
     "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
-
-
-def public_get_urls(app: Flask) -> list[str]:
-    """A URL for every GET route in the app, so new pages are covered by these tests."""
-    samples = {
-        "language": "en",
-        "published_on": "2019-06-08",
-        "filename": "css/site.css",
-        "key": "no-such-message",
-    }
-    urls = []
-    with app.test_request_context():
-        for rule in app.url_map.iter_rules():
-            if "GET" in rule.methods:
-                urls.append(app.url_for(rule.endpoint, **{a: samples[a] for a in rule.arguments}))
-    return urls
 
 
 def assert_secure_headers(response, url: str) -> None:
@@ -49,7 +34,7 @@ def test_every_route_sends_the_headers(
     app: Flask, client: FlaskClient, create_policy_version: PolicyFactory
 ) -> None:
     create_policy_version()
-    urls = public_get_urls(app)
+    urls = example_urls(app)
     assert "/privacy-policy" in urls and "/static/css/site.css" in urls
     for url in [*urls, "/no-such-page"]:
         with client.get(url) as response:

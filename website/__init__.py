@@ -11,13 +11,16 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from website import errors, htmx, i18n, security
 from website import models as models  # every model registered on the metadata
+from website.admin.cli import staff_cli
+from website.admin.views import bp as admin_bp
 from website.config import finish_config, settings_from_env
-from website.contact import bp as contact_bp
-from website.extensions import csrf, db, limiter, mail, migrate
-from website.mail import mail_cli
+from website.contact.views import bp as contact_bp
+from website.extensions import csrf, db, limiter, login_manager, mail, migrate
+from website.mail.cli import mail_cli
 from website.mail.views import bp as dev_mailbox_bp
-from website.pages import bp as pages_bp
-from website.policy import bp as policy_bp
+from website.pages.views import bp as pages_bp
+from website.policy.cli import policy_cli
+from website.policy.views import bp as policy_bp
 from website.retention import retention_cli
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -53,6 +56,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
+    login_manager.init_app(app)
     i18n.init_app(app)
     htmx.init_app(app)
 
@@ -61,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(pages_bp)
     app.register_blueprint(policy_bp)
     app.register_blueprint(contact_bp)
+    app.register_blueprint(admin_bp)
     if app.config["MAIL_TRANSPORT"] == "maildir":
         app.register_blueprint(dev_mailbox_bp)
 
@@ -68,3 +73,5 @@ def register_blueprints(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(mail_cli)
     app.cli.add_command(retention_cli)
+    app.cli.add_command(staff_cli)
+    app.cli.add_command(policy_cli)

@@ -33,9 +33,11 @@ def wants_fragment() -> bool:
     return bool(hx) and not hx.boosted and not hx.history_restore_request
 
 
-def render(page: str, partial: str | None = None, status: int = 200, **context: Any) -> Response:
-    """Render ``partial`` for an in-place htmx request, else the full ``page``."""
-    template = partial if partial and wants_fragment() else page
+def render(
+    page_template: str, /, partial: str | None = None, status: int = 200, **context: Any
+) -> Response:
+    """Render ``partial`` for an in-place htmx request, else the full page."""
+    template = partial if partial and wants_fragment() else page_template
     return make_response(render_template(template, **context), status)
 
 

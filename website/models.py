@@ -1,5 +1,8 @@
 """Every feature's models in one place, for Alembic autogenerate and ``flask shell``."""
 
+from website.admin.models import RecoveryCode, SignInThrottle, StaffMember
+from website.audit.models import AuditEvent
+from website.clients.models import Client
 from website.contact.models import ContactMessage
 from website.extensions import Base, db
 from website.mail.models import OutboxMessage, Suppression
@@ -7,11 +10,16 @@ from website.policy.models import PolicyVersion
 from website.privacy.models import ConsentEvent
 
 __all__ = [
+    "AuditEvent",
     "Base",
+    "Client",
     "ConsentEvent",
     "ContactMessage",
     "OutboxMessage",
     "PolicyVersion",
+    "RecoveryCode",
+    "SignInThrottle",
+    "StaffMember",
     "Suppression",
     "db",
 ]

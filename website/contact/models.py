@@ -7,8 +7,9 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from website.clients.models import Client
 from website.extensions import db, utcnow
 
 
@@ -48,3 +49,31 @@ class ContactMessage(db.Model):
     language: Mapped[str] = mapped_column(sa.String(2))
     newsletter: Mapped[bool] = mapped_column(default=False)
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey("client.id"), index=True)
+    handled_at: Mapped[datetime | None]
+    archived_at: Mapped[datetime | None]
+
+    client: Mapped[Client] = relationship()
+
+    @property
+    def status(self) -> MessageStatus:
+        if self.archived_at:
+            return MessageStatus.ARCHIVED
+        return MessageStatus.HANDLED if self.handled_at else MessageStatus.NEW
+
+
+class MessageStatus(enum.StrEnum):
+    NEW = "new"
+    HANDLED = "handled"
+    ARCHIVED = "archived"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    MessageStatus.NEW: _l("New"),
+    MessageStatus.HANDLED: _l("Handled"),
+    MessageStatus.ARCHIVED: _l("Archived"),
+}

@@ -16,12 +16,16 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from website import retention
+from website.audit.services import record
+from website.clients.models import Client
+from website.clients.services import client_for
 from website.contact.models import ContactMessage, ProductionKind
-from website.extensions import db
+from website.extensions import db, utcnow
 from website.mail.models import OutboxMessage
 from website.mail.services import normalise_email, queue_mail
 from website.privacy.models import ConsentAction, ConsentChannel, ConsentPurpose
 from website.privacy.services import record_consent
+from website.queries import contains
 
 HONEYPOT = "website"
 STALE_AFTER_SECONDS = 24 * 60 * 60
@@ -81,6 +85,7 @@ def new_reference() -> str:
 def submit_message(submission: Submission) -> ContactMessage:
     """Store the message and queue its two emails in one transaction."""
     message = ContactMessage(
+        client=client_for(submission.email, submission.name, submission.language),
         reference=new_reference(),
         name=submission.name,
         email=submission.email,
@@ -145,5 +150,82 @@ def delete_expired_messages(now: datetime) -> int:
     result = db.session.execute(
         sa.delete(ContactMessage).where(ContactMessage.email_normalised.in_(latest))
     )
+    _delete_clients_without_messages()
     db.session.commit()
     return result.rowcount
+
+
+def find_message(reference: str) -> ContactMessage | None:
+    return db.session.scalar(sa.select(ContactMessage).where(ContactMessage.reference == reference))
+
+
+def inbox_query(text: str | None, status: str) -> sa.Select[tuple[ContactMessage]]:
+    """Messages for the staff inbox: newest first, filtered by status and search text."""
+    query = sa.select(ContactMessage).order_by(
+        ContactMessage.received_at.desc(), ContactMessage.id.desc()
+    )
+    if status in ("new", "open"):
+        query = query.where(ContactMessage.archived_at.is_(None))
+    if status == "new":
+        query = query.where(ContactMessage.handled_at.is_(None))
+    elif status == "handled":
+        query = query.where(
+            ContactMessage.handled_at.is_not(None), ContactMessage.archived_at.is_(None)
+        )
+    elif status == "archived":
+        query = query.where(ContactMessage.archived_at.is_not(None))
+    if text:
+        query = query.where(
+            sa.or_(
+                *(
+                    contains(column, text)
+                    for column in (
+                        ContactMessage.name,
+                        ContactMessage.email_normalised,
+                        ContactMessage.reference,
+                        ContactMessage.body,
+                    )
+                )
+            )
+        )
+    return query
+
+
+def set_handled(message: ContactMessage, handled: bool, staff_id: int) -> None:
+    message.handled_at = utcnow() if handled else None
+    record(
+        staff_id,
+        "contact.handled" if handled else "contact.reopened",
+        "contact_message",
+        message.reference,
+    )
+    db.session.commit()
+
+
+def set_archived(message: ContactMessage, archived: bool, staff_id: int) -> None:
+    message.archived_at = utcnow() if archived else None
+    record(
+        staff_id,
+        "contact.archived" if archived else "contact.unarchived",
+        "contact_message",
+        message.reference,
+    )
+    db.session.commit()
+
+
+def delete_message(message: ContactMessage, staff_id: int) -> None:
+    """Delete a message and the mail about it (which repeats its text)."""
+    reference = message.reference
+    db.session.execute(sa.delete(OutboxMessage).where(OutboxMessage.reference == reference))
+    db.session.delete(message)
+    db.session.flush()
+    _delete_clients_without_messages()
+    record(staff_id, "contact.deleted", "contact_message", reference)
+    db.session.commit()
+
+
+def _delete_clients_without_messages() -> None:
+    has_messages = (
+        sa.select(ContactMessage.id).where(ContactMessage.client_id == Client.id).exists()
+    )
+    db.session.execute(sa.delete(Client).where(~has_messages))

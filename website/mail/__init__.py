@@ -1,6 +1,1 @@
-"""The mail outbox: one entry point for every email the site sends."""
-
-from website.mail.cli import mail_cli
-from website.mail.services import queue_mail
-
-__all__ = ["mail_cli", "queue_mail"]
+"""The mail outbox: one entry point (``queue_mail``) for every email the site sends."""

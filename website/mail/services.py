@@ -22,6 +22,7 @@ from flask_babel import force_locale
 from jinja2 import TemplateNotFound
 
 from website import retention
+from website.audit.services import record
 from website.extensions import db, utcnow
 from website.mail.models import OutboxMessage, OutboxStatus, Suppression
 from website.mail.transport import DeliveryError, Transport, open_transport
@@ -133,7 +134,7 @@ def deliver_due(now: datetime | None = None, limit: int = 100) -> DeliveryReport
     return report
 
 
-def retry_dead(message_id: int) -> OutboxMessage | None:
+def retry_dead(message_id: int, staff_id: int | None = None) -> OutboxMessage | None:
     """Queue a dead letter again, from scratch (staff action)."""
     message = db.session.get(OutboxMessage, message_id)
     if message is None or message.status != OutboxStatus.DEAD:
@@ -141,6 +142,7 @@ def retry_dead(message_id: int) -> OutboxMessage | None:
     message.status = OutboxStatus.QUEUED
     message.attempts = 0
     message.next_attempt_at = utcnow()
+    record(staff_id, "mail.retried", "mail_outbox", message.id)
     db.session.commit()
     return message
 
@@ -151,7 +153,8 @@ def delete_old_mail(now: datetime) -> int:
     cutoff = now - timedelta(days=current_app.config["MAIL_KEEP_SENT_DAYS"])
     result = db.session.execute(
         sa.delete(OutboxMessage).where(
-            OutboxMessage.status != OutboxStatus.QUEUED, OutboxMessage.created_at < cutoff
+            OutboxMessage.status != OutboxStatus.QUEUED,
+            sa.func.coalesce(OutboxMessage.sent_at, OutboxMessage.created_at) < cutoff,
         )
     )
     db.session.commit()

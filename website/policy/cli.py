@@ -5,14 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask.cli import AppGroup
 
 from website.policy.services import PolicyConflict, import_directory
-from website.policy.views import bp
 
 DEFAULT_DIRECTORY = Path(__file__).resolve().parents[2] / "content" / "policy"
 
 
-@bp.cli.command("import")
+policy_cli = AppGroup("policy", help="Publish privacy policy versions.")
+
+
+@policy_cli.command("import")
 @click.argument(
     "directory",
     required=False,

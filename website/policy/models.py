@@ -29,3 +29,15 @@ class PolicyVersion(db.Model):
     def slug(self) -> str:
         """The version's part of its URL: its publication date."""
         return self.published_on.isoformat()
+
+
+@sa.event.listens_for(PolicyVersion, "before_update")
+def _refuse_changes(mapper: object, connection: object, version: PolicyVersion) -> None:
+    """A published text is a record of what people were shown: it never changes."""
+    raise PublishedVersionImmutable(
+        f"Policy version {version.slug} ({version.language}) is published."
+    )
+
+
+class PublishedVersionImmutable(Exception):
+    """Something tried to change a published policy version."""

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
+from website.audit.services import record
 from website.extensions import db
 from website.policy.models import PolicyVersion
 
@@ -91,3 +94,22 @@ def import_directory(directory: Path) -> ImportReport:
             )
     db.session.commit()
     return report
+
+
+def publish(published_on: date, bodies: Mapping[str, str], staff_id: int | None) -> None:
+    """Publish a new version in every language at once; it is in force from ``published_on``."""
+    if published_on < date.today():
+        raise PolicyConflict(_l("A new version cannot be published in the past."))
+    taken = db.session.scalar(
+        sa.select(PolicyVersion.id).where(PolicyVersion.published_on == published_on)
+    )
+    if taken is not None:
+        raise PolicyConflict(
+            _l("There is already a version dated %(date)s.", date=published_on.isoformat())
+        )
+    for language in LANGUAGES:
+        db.session.add(
+            PolicyVersion(language=language, published_on=published_on, body=bodies[language])
+        )
+    record(staff_id, "policy.published", "policy_version", published_on.isoformat())
+    db.session.commit()

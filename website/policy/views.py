@@ -12,7 +12,7 @@ from website.markdown import render_markdown
 from website.policy import services
 from website.policy.models import PolicyVersion
 
-bp = Blueprint("policy", __name__, url_prefix="/privacy-policy", cli_group="policy")
+bp = Blueprint("policy", __name__, url_prefix="/privacy-policy")
 
 
 @bp.get("")

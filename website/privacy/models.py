@@ -6,29 +6,52 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from website.extensions import db, utcnow
 from website.policy.models import PolicyVersion
 
 
-class ConsentPurpose(enum.StrEnum):
+class Labelled(enum.StrEnum):
+    """An enum whose members have a translated label for people."""
+
+    @property
+    def label(self) -> str:
+        return str(LABELS[self])
+
+
+class ConsentPurpose(Labelled):
     PORTFOLIO = "portfolio"
     SOCIAL_MEDIA = "social_media"
     PARTNERS = "partners"
     NEWSLETTER = "newsletter"
 
 
-class ConsentAction(enum.StrEnum):
+class ConsentAction(Labelled):
     GIVEN = "given"
     WITHDRAWN = "withdrawn"
 
 
-class ConsentChannel(enum.StrEnum):
+class ConsentChannel(Labelled):
     CONTACT_FORM = "contact_form"
     PRIVACY_CENTRE = "privacy_centre"
     UNSUBSCRIBE_LINK = "unsubscribe_link"
     STAFF = "staff"
+
+
+LABELS: dict[enum.StrEnum, str] = {
+    ConsentPurpose.PORTFOLIO: _l("Portfolio"),
+    ConsentPurpose.SOCIAL_MEDIA: _l("Social media"),
+    ConsentPurpose.PARTNERS: _l("Sharing with partners"),
+    ConsentPurpose.NEWSLETTER: _l("Newsletter"),
+    ConsentAction.GIVEN: _l("given"),
+    ConsentAction.WITHDRAWN: _l("withdrawn"),
+    ConsentChannel.CONTACT_FORM: _l("contact form"),
+    ConsentChannel.PRIVACY_CENTRE: _l("privacy centre"),
+    ConsentChannel.UNSUBSCRIBE_LINK: _l("unsubscribe link"),
+    ConsentChannel.STAFF: _l("by staff"),
+}
 
 
 class ConsentEvent(db.Model):

@@ -1,0 +1,1 @@
+"""The back office for the studio's staff, under /admin (Flask-Login)."""

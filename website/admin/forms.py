@@ -1,0 +1,83 @@
+"""Back-office forms: sign-in, two-factor codes, filters, the policy editor."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    HiddenField,
+    PasswordField,
+    SearchField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional
+
+
+class EmptyForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+class SignInForm(FlaskForm):
+    email = StringField(_l("Email address"), validators=[InputRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=1024)])
+    next = HiddenField()
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        _l("Code from your authenticator app, or a recovery code"),
+        validators=[InputRequired(_l("Please enter a code.")), Length(max=20)],
+    )
+
+
+class GetForm(FlaskForm):
+    """A filter form: read from the query string, no CSRF token (it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+
+class MessageFilterForm(GetForm):
+    q = SearchField(_l("Search"), validators=[Optional(), Length(max=100)])
+    status = SelectField(
+        _l("Status"),
+        choices=[
+            SelectChoice("open", _l("New and handled")),
+            SelectChoice("new", _l("New")),
+            SelectChoice("handled", _l("Handled")),
+            SelectChoice("archived", _l("Archived")),
+            SelectChoice("all", _l("All")),
+        ],
+        default="open",
+        validators=[Optional()],
+    )
+
+
+class ClientFilterForm(GetForm):
+    q = SearchField(_l("Search"), validators=[Optional(), Length(max=100)])
+
+
+class AuditFilterForm(GetForm):
+    action = StringField(_l("Action"), validators=[Optional(), Length(max=60)])
+    staff = SelectField(
+        _l("Staff member"),
+        choices=[SelectChoice("", _l("Everyone"))],
+        default="",
+        validators=[Optional()],
+    )
+
+
+class PolicyForm(FlaskForm):
+    published_on = DateField(
+        _l("Publication date"), validators=[InputRequired()], format="%Y-%m-%d"
+    )
+    body_nl = TextAreaField(
+        _l("Dutch text (Markdown)"), validators=[InputRequired(), Length(max=100_000)]
+    )
+    body_en = TextAreaField(
+        _l("English text (Markdown)"), validators=[InputRequired(), Length(max=100_000)]
+    )

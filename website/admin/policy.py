@@ -1,0 +1,74 @@
+"""The policy editor: write a new version in both languages, preview it, publish it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Response, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from website.admin.blueprint import bp
+from website.admin.forms import PolicyForm
+from website.extensions import db
+from website.htmx import render
+from website.markdown import render_markdown
+from website.policy import services
+from website.policy.models import PolicyVersion
+
+
+@bp.get("/policy")
+def policy_versions() -> Response:
+    """Every published version, newest first, and where to write the next one."""
+    versions = db.session.scalars(
+        sa.select(PolicyVersion).order_by(PolicyVersion.published_on.desc(), PolicyVersion.language)
+    ).all()
+    return render("admin/policy/list.html", versions=versions, today=date.today())
+
+
+@bp.route("/policy/new", methods=["GET", "POST"])
+def new_policy_version() -> Response:
+    """Start from the current texts; "preview" shows them rendered, "publish" makes them final."""
+    form = PolicyForm()
+    if request.method == "GET":
+        form = PolicyForm(formdata=None, published_on=date.today(), **_current_bodies())
+        return render("admin/policy/form.html", form=form)
+    if not form.validate():
+        return render(
+            "admin/policy/form.html", partial="admin/policy/_form.html", form=form, status=422
+        )
+    if request.form.get("action") != "publish":
+        previews = {
+            "nl": render_markdown(form.body_nl.data),
+            "en": render_markdown(form.body_en.data),
+        }
+        return render(
+            "admin/policy/form.html",
+            partial="admin/policy/_form.html",
+            form=form,
+            previews=previews,
+        )
+    try:
+        services.publish(
+            form.published_on.data,
+            {"nl": form.body_nl.data, "en": form.body_en.data},
+            current_user.id,
+        )
+    except services.PolicyConflict as conflict:
+        form.published_on.errors = [str(conflict)]
+        return render(
+            "admin/policy/form.html", partial="admin/policy/_form.html", form=form, status=422
+        )
+    flash(_("The new version is published."))
+    return redirect(url_for("admin.policy_versions"), code=303)
+
+
+def _current_bodies() -> dict[str, str]:
+    bodies = {}
+    for language in ("nl", "en"):
+        version = services.current_version(language)
+        bodies[f"body_{language}"] = (
+            version.body if version and version.language == language else ""
+        )
+    return bodies

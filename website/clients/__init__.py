@@ -1,0 +1,1 @@
+"""Clients: the people behind messages (and, later, invoices)."""

@@ -1,0 +1,22 @@
+"""The people the studio works with or hears from, one row per email address."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from website.extensions import db, utcnow
+
+
+class Client(db.Model):
+    """Someone who wrote to the studio or is invoiced by it; found by their email address."""
+
+    __tablename__ = "client"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)  # normalised
+    name: Mapped[str] = mapped_column(sa.String(100))
+    language: Mapped[str] = mapped_column(sa.String(2))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,76 @@
+"""Finding clients, and everything the studio holds about one of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from website.clients.models import Client
+from website.contact.models import ContactMessage
+from website.extensions import db
+from website.mail.models import OutboxMessage
+from website.mail.services import normalise_email
+from website.privacy.models import ConsentEvent
+from website.queries import contains
+
+
+def client_for(email: str, name: str, language: str) -> Client:
+    """The client with this address, created if new; name and language follow the latest."""
+    address = normalise_email(email)
+    client = db.session.scalar(sa.select(Client).where(Client.email == address))
+    if client is None:
+        client = Client(email=address, name=name, language=language)
+        db.session.add(client)
+    else:
+        client.name, client.language = name, language
+    return client
+
+
+def search_query(text: str | None) -> sa.Select[tuple[Client]]:
+    """Clients whose name or email contains ``text``, most recent first."""
+    query = sa.select(Client).order_by(Client.created_at.desc(), Client.id.desc())
+    if text:
+        query = query.where(sa.or_(contains(Client.name, text), contains(Client.email, text)))
+    return query
+
+
+@dataclass(frozen=True)
+class ClientFile:
+    """Everything about one client, for the client page."""
+
+    client: Client
+    messages: list[ContactMessage]
+    consents: list[ConsentEvent]
+    mails: list[OutboxMessage]
+
+
+def client_file(client: Client) -> ClientFile:
+    messages = list(
+        db.session.scalars(
+            sa.select(ContactMessage)
+            .where(ContactMessage.client_id == client.id)
+            .order_by(ContactMessage.received_at.desc())
+        )
+    )
+    consents = list(
+        db.session.scalars(
+            sa.select(ConsentEvent)
+            .where(ConsentEvent.email == client.email)
+            .order_by(ConsentEvent.created_at.desc(), ConsentEvent.id.desc())
+        )
+    )
+    references = [message.reference for message in messages]
+    mails = list(
+        db.session.scalars(
+            sa.select(OutboxMessage)
+            .where(
+                sa.or_(
+                    OutboxMessage.recipient.ilike(client.email),
+                    OutboxMessage.reference.in_(references),
+                )
+            )
+            .order_by(OutboxMessage.created_at.desc())
+        )
+    )
+    return ClientFile(client=client, messages=messages, consents=consents, mails=mails)
