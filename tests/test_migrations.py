@@ -58,3 +58,45 @@ def test_every_revision_upgrades_and_downgrades_in_turn() -> None:
     assert table_names() <= {"alembic_version"}
     upgrade()
     assert table_names() == {*db.metadata.tables, "alembic_version"}
+
+
+@pytest.mark.usefixtures("empty_app")
+def test_existing_messages_get_a_client_each() -> None:
+    """The migration that added clients fills them from the messages already there."""
+    upgrade(revision="cfb0aef49f9b")
+    rows = [
+        ("C-AAAA-0001", "Anna", "anna@example.nl", "nl", "2026-01-01 10:00:00+00"),
+        ("C-AAAA-0002", "Anna de Vries", "anna@example.nl", "en", "2026-02-01 10:00:00+00"),
+        ("C-BBBB-0001", "Bas", "bas@example.nl", "nl", "2026-01-15 10:00:00+00"),
+    ]
+    with db.engine.begin() as connection:
+        for reference, name, email, language, received in rows:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO contact_message (reference, name, email, email_normalised, "
+                    "production_kind, body, language, newsletter, received_at) VALUES "
+                    "(:reference, :name, :email, :email, 'photo', 'Hi', :language, false, :received)"
+                ),
+                {"reference": reference, "name": name, "email": email, "language": language,
+                 "received": received},
+            )  # fmt: skip
+    upgrade(revision="10fb7864a795")
+    with db.engine.connect() as connection:
+        clients = connection.execute(
+            sa.text("SELECT email, name, language FROM client ORDER BY email")
+        ).all()
+        links = connection.execute(
+            sa.text(
+                "SELECT m.reference, c.email FROM contact_message m "
+                "JOIN client c ON c.id = m.client_id ORDER BY m.reference"
+            )
+        ).all()
+    assert [tuple(row) for row in clients] == [
+        ("anna@example.nl", "Anna de Vries", "en"),
+        ("bas@example.nl", "Bas", "nl"),
+    ]
+    assert [tuple(row) for row in links] == [
+        ("C-AAAA-0001", "anna@example.nl"),
+        ("C-AAAA-0002", "anna@example.nl"),
+        ("C-BBBB-0001", "bas@example.nl"),
+    ]

@@ -15,7 +15,7 @@ def example_value(rule: Rule, argument: str) -> object:
     if isinstance(converter, IntegerConverter):
         return 1
     if isinstance(converter, AnyConverter):
-        return converter.items[0]
+        return sorted(converter.items)[0]
     return "example"
 
 
