@@ -74,8 +74,8 @@ def test_existing_messages_get_a_client_each() -> None:
             connection.execute(
                 sa.text(
                     "INSERT INTO contact_message (reference, name, email, email_normalised, "
-                    "production_kind, body, language, newsletter, received_at) VALUES "
-                    "(:reference, :name, :email, :email, 'photo', 'Hi', :language, false, :received)"
+                    "production_kind, body, language, newsletter, received_at) VALUES (:reference, "
+                    ":name, :email, :email, 'photo', 'Hi', :language, false, :received)"
                 ),
                 {"reference": reference, "name": name, "email": email, "language": language,
                  "received": received},
