@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -11,25 +10,33 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from website.clients.models import Client
 from website.extensions import db, utcnow
+from website.labels import Labelled, set_labels
 
 
-class ProductionKind(enum.StrEnum):
+class ProductionKind(Labelled):
     PHOTO = "photo"
     VIDEO = "video"
     BOTH = "both"
     OTHER = "other"
 
-    @property
-    def label(self) -> str:
-        return LABELS[self]
+
+class MessageStatus(Labelled):
+    NEW = "new"
+    HANDLED = "handled"
+    ARCHIVED = "archived"
 
 
-LABELS = {
-    ProductionKind.PHOTO: _l("Photos"),
-    ProductionKind.VIDEO: _l("Video"),
-    ProductionKind.BOTH: _l("Photos and video"),
-    ProductionKind.OTHER: _l("Something else"),
-}
+set_labels(
+    {
+        ProductionKind.PHOTO: _l("Photos"),
+        ProductionKind.VIDEO: _l("Video"),
+        ProductionKind.BOTH: _l("Photos and video"),
+        ProductionKind.OTHER: _l("Something else"),
+        MessageStatus.NEW: _l("New"),
+        MessageStatus.HANDLED: _l("Handled"),
+        MessageStatus.ARCHIVED: _l("Archived"),
+    }
+)
 
 
 class ContactMessage(db.Model):
@@ -60,20 +67,3 @@ class ContactMessage(db.Model):
         if self.archived_at:
             return MessageStatus.ARCHIVED
         return MessageStatus.HANDLED if self.handled_at else MessageStatus.NEW
-
-
-class MessageStatus(enum.StrEnum):
-    NEW = "new"
-    HANDLED = "handled"
-    ARCHIVED = "archived"
-
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self]
-
-
-STATUS_LABELS = {
-    MessageStatus.NEW: _l("New"),
-    MessageStatus.HANDLED: _l("Handled"),
-    MessageStatus.ARCHIVED: _l("Archived"),
-}

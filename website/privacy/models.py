@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -10,15 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from website.extensions import db, utcnow
+from website.labels import Labelled, set_labels
 from website.policy.models import PolicyVersion
-
-
-class Labelled(enum.StrEnum):
-    """An enum whose members have a translated label for people."""
-
-    @property
-    def label(self) -> str:
-        return str(LABELS[self])
 
 
 class ConsentPurpose(Labelled):
@@ -40,18 +32,20 @@ class ConsentChannel(Labelled):
     STAFF = "staff"
 
 
-LABELS: dict[enum.StrEnum, str] = {
-    ConsentPurpose.PORTFOLIO: _l("Portfolio"),
-    ConsentPurpose.SOCIAL_MEDIA: _l("Social media"),
-    ConsentPurpose.PARTNERS: _l("Sharing with partners"),
-    ConsentPurpose.NEWSLETTER: _l("Newsletter"),
-    ConsentAction.GIVEN: _l("given"),
-    ConsentAction.WITHDRAWN: _l("withdrawn"),
-    ConsentChannel.CONTACT_FORM: _l("contact form"),
-    ConsentChannel.PRIVACY_CENTRE: _l("privacy centre"),
-    ConsentChannel.UNSUBSCRIBE_LINK: _l("unsubscribe link"),
-    ConsentChannel.STAFF: _l("by staff"),
-}
+set_labels(
+    {
+        ConsentPurpose.PORTFOLIO: _l("Portfolio"),
+        ConsentPurpose.SOCIAL_MEDIA: _l("Social media"),
+        ConsentPurpose.PARTNERS: _l("Sharing with partners"),
+        ConsentPurpose.NEWSLETTER: _l("Newsletter"),
+        ConsentAction.GIVEN: _l("given"),
+        ConsentAction.WITHDRAWN: _l("withdrawn"),
+        ConsentChannel.CONTACT_FORM: _l("contact form"),
+        ConsentChannel.PRIVACY_CENTRE: _l("privacy centre"),
+        ConsentChannel.UNSUBSCRIBE_LINK: _l("unsubscribe link"),
+        ConsentChannel.STAFF: _l("by staff"),
+    }
+)
 
 
 class ConsentEvent(db.Model):
