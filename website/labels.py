@@ -13,8 +13,9 @@ class Labelled(enum.StrEnum):
     """Stored by value; shown by its label, registered with ``set_labels``."""
 
     @property
-    def label(self) -> str:
-        return str(_LABELS[self])
+    def label(self) -> LazyString:
+        """Lazy: it is translated when shown, in the language of that moment."""
+        return _LABELS[self]
 
 
 def set_labels(labels: dict[Labelled, LazyString]) -> None:

@@ -22,13 +22,11 @@ def audit_log() -> Response:
     staff = db.session.scalars(sa.select(StaffMember).order_by(StaffMember.email)).all()
     form.staff.choices = [form.staff.choices[0], *(SelectChoice(str(s.id), s.email) for s in staff)]
     query = sa.select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-    if form.validate():
-        if form.action.data:
-            query = query.where(
-                AuditEvent.action.startswith(form.action.data.strip(), autoescape=True)
-            )
-        if form.staff.data:
-            query = query.where(AuditEvent.staff_member_id == int(form.staff.data))
+    form.validate()  # each filter counts on its own: one bad value does not drop the other
+    if form.action.data and not form.action.errors:
+        query = query.where(AuditEvent.action.startswith(form.action.data.strip(), autoescape=True))
+    if form.staff.data and not form.staff.errors:
+        query = query.where(AuditEvent.staff_member_id == int(form.staff.data))
     return render(
         "admin/audit/list.html", partial="admin/audit/_rows.html", form=form, page=paginate(query)
     )

@@ -23,8 +23,10 @@ from website.mail.services import retry_dead
 def messages() -> Response:
     """The inbox; an htmx search or filter gets only the rows."""
     form = MessageFilterForm(request.args)
-    status = form.status.data if form.validate() and form.status.data else "open"
-    page = paginate(services.inbox_query(form.q.data, status))
+    form.validate()  # each filter counts on its own: one bad value does not drop the other
+    status = form.status.data if form.status.data and not form.status.errors else "open"
+    text = form.q.data if not form.q.errors else None
+    page = paginate(services.inbox_query(text, status))
     return render(
         "admin/messages/list.html", partial="admin/messages/_rows.html", form=form, page=page
     )

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Response, flash, redirect, request, url_for
+from flask import Response, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from website.admin.blueprint import bp
 from website.admin.forms import PolicyForm
 from website.extensions import db
-from website.htmx import render
+from website.htmx import redirect_after_post, render
 from website.markdown import render_markdown
 from website.policy import services
 from website.policy.models import PolicyVersion
@@ -61,7 +61,7 @@ def new_policy_version() -> Response:
             "admin/policy/form.html", partial="admin/policy/_form.html", form=form, status=422
         )
     flash(_("The new version is published."))
-    return redirect(url_for("admin.policy_versions"), code=303)
+    return redirect_after_post(url_for("admin.policy_versions"))
 
 
 def _current_bodies() -> dict[str, str]:

@@ -66,7 +66,7 @@ def client_file(client: Client) -> ClientFile:
             sa.select(OutboxMessage)
             .where(
                 sa.or_(
-                    OutboxMessage.recipient.ilike(client.email),
+                    sa.func.lower(OutboxMessage.recipient) == client.email,
                     OutboxMessage.reference.in_(references),
                 )
             )

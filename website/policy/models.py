@@ -34,9 +34,14 @@ class PolicyVersion(db.Model):
 @sa.event.listens_for(PolicyVersion, "before_update")
 def _refuse_changes(mapper: object, connection: object, version: PolicyVersion) -> None:
     """A published text is a record of what people were shown: it never changes."""
-    raise PublishedVersionImmutable(
-        f"Policy version {version.slug} ({version.language}) is published."
+    changed = (
+        attribute.history.added and list(attribute.history.added) != list(attribute.history.deleted)
+        for attribute in sa.inspect(version).attrs
     )
+    if any(changed):
+        raise PublishedVersionImmutable(
+            f"Policy version {version.slug} ({version.language}) is published."
+        )
 
 
 class PublishedVersionImmutable(Exception):
