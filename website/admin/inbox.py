@@ -44,16 +44,13 @@ def message(reference: str) -> Response:
     return render("admin/messages/detail.html", message=found, mails=mails, form=EmptyForm())
 
 
-@bp.post("/messages/<string:reference>/<any(handle, reopen, archive, unarchive):action>")
+@bp.post(f"/messages/<string:reference>/<any({', '.join(services.MESSAGE_ACTIONS)}):action>")
 def change_message(reference: str, action: str) -> Response:
     """Mark handled or open again; archive or take out of the archive."""
     found = _message_or_404(reference)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    if action in ("handle", "reopen"):
-        services.set_handled(found, action == "handle", current_user.id)
-    else:
-        services.set_archived(found, action == "archive", current_user.id)
+    services.change_message(found, action, current_user.id)
     if wants_fragment():  # a button in the list: the row, updated in place
         return render("admin/messages/_row.html", message=found, form=EmptyForm())
     flash(

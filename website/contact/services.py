@@ -191,25 +191,20 @@ def inbox_query(text: str | None, status: str) -> sa.Select[tuple[ContactMessage
     return query
 
 
-def set_handled(message: ContactMessage, handled: bool, staff_id: int) -> None:
-    message.handled_at = utcnow() if handled else None
-    record(
-        staff_id,
-        "contact.handled" if handled else "contact.reopened",
-        "contact_message",
-        message.reference,
-    )
-    db.session.commit()
+# Staff actions on a message: the column they set or clear, and the audit verb.
+MESSAGE_ACTIONS = {
+    "handle": ("handled_at", True, "contact.handled"),
+    "reopen": ("handled_at", False, "contact.reopened"),
+    "archive": ("archived_at", True, "contact.archived"),
+    "unarchive": ("archived_at", False, "contact.unarchived"),
+}
 
 
-def set_archived(message: ContactMessage, archived: bool, staff_id: int) -> None:
-    message.archived_at = utcnow() if archived else None
-    record(
-        staff_id,
-        "contact.archived" if archived else "contact.unarchived",
-        "contact_message",
-        message.reference,
-    )
+def change_message(message: ContactMessage, action: str, staff_id: int) -> None:
+    """Mark handled or open again; archive or take out of the archive."""
+    column, on, verb = MESSAGE_ACTIONS[action]
+    setattr(message, column, utcnow() if on else None)
+    record(staff_id, verb, "contact_message", message.reference)
     db.session.commit()
 
 
