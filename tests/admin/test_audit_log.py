@@ -209,3 +209,29 @@ def test_an_unknown_staff_member_does_not_drop_the_action_filter(
 ) -> None:
     response = get(staff_client, "/admin/audit?action=contact.&staff=999")
     assert rows(response) == [row for row in HISTORY if row[1].startswith("contact.")]
+
+
+def test_a_page_of_events_takes_a_fixed_number_of_queries(
+    app: Flask, staff_client: FlaskClient, staff: StaffMember
+) -> None:
+    with app.app_context():
+        members = [
+            create_staff(f"m{n}@example.nl", "lantern orchard velvet quarry") for n in range(5)
+        ]
+        for number in range(25):
+            db.session.add(
+                AuditEvent(
+                    staff_member_id=members[number % 5].id,
+                    action="contact.handled",
+                    object_type="contact_message",
+                    object_id=f"C-TEST-{number:04}",
+                )
+            )
+        db.session.commit()
+        statements: list[str] = []
+        sa.event.listen(
+            db.engine, "before_cursor_execute", lambda *args: statements.append(args[2])
+        )
+    response = get(staff_client, "/admin/audit")
+    assert len(rows(response)) == 25
+    assert len(statements) <= 8, "one query per page, not one per row"

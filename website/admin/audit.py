@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Response, request
+from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from website.admin.blueprint import bp
@@ -21,7 +22,11 @@ def audit_log() -> Response:
     form = AuditFilterForm(request.args)
     staff = db.session.scalars(sa.select(StaffMember).order_by(StaffMember.email)).all()
     form.staff.choices = [form.staff.choices[0], *(SelectChoice(str(s.id), s.email) for s in staff)]
-    query = sa.select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    query = (
+        sa.select(AuditEvent)
+        .options(selectinload(AuditEvent.staff_member))
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    )
     form.validate()  # each filter counts on its own: one bad value does not drop the other
     if form.action.data and not form.action.errors:
         query = query.where(AuditEvent.action.startswith(form.action.data.strip(), autoescape=True))

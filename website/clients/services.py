@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from website.clients.models import Client
 from website.contact.models import ContactMessage
@@ -56,6 +57,7 @@ def client_file(client: Client) -> ClientFile:
     consents = list(
         db.session.scalars(
             sa.select(ConsentEvent)
+            .options(selectinload(ConsentEvent.policy_version))
             .where(ConsentEvent.email == client.email)
             .order_by(ConsentEvent.created_at.desc(), ConsentEvent.id.desc())
         )
