@@ -236,3 +236,17 @@ def test_passwords_are_stored_with_scrypt() -> None:
     with pytest.raises(StaffError, match="already"):
         create_staff("NEW@ivisualproductions.nl", STAFF_PASSWORD)
     assert db.session.scalars(sa.select(StaffMember)).all() == [member]
+
+
+def test_five_wrong_codes_ask_for_the_password_again(app: Flask, staff_client: FlaskClient) -> None:
+    enable_two_factor(app, staff_client)
+    sign_in(staff_client)
+    token = csrf_token(staff_client, "/admin/sign-in/code")
+    statuses = [
+        staff_client.post(
+            "/admin/sign-in/code", data={"csrf_token": token, "code": f"00000{n}"}
+        ).status_code
+        for n in range(5)
+    ]
+    assert statuses == [422, 422, 422, 422, 303]
+    assert staff_client.get("/admin/sign-in/code").headers["Location"] == "/admin/sign-in"

@@ -19,6 +19,7 @@ from website.i18n import safe_next_url
 
 PENDING_KEY = "admin_pending_second_factor"
 PENDING_SECONDS = 5 * 60
+PENDING_TRIES = 5  # wrong codes before the password must be given again
 SIGN_IN_LIMIT = "10 per minute; 60 per hour"
 
 
@@ -73,6 +74,12 @@ def second_factor() -> Response | str:
     if not form.validate_on_submit():
         return render_template("admin/second_factor.html", form=form), (422 if form.errors else 200)
     if not services.verify_second_factor(staff, form.code.data):
+        pending["tries"] = pending.get("tries", 0) + 1
+        session.modified = True
+        if pending["tries"] >= PENDING_TRIES:
+            session.pop(PENDING_KEY)
+            flash(_("Please sign in again."))
+            return redirect(url_for("admin.sign_in"), code=303)
         form.code.errors = [_("That code is not right. Try the newest code from your app.")]
         return render_template("admin/second_factor.html", form=form), 422
     session.clear()
