@@ -8,7 +8,7 @@ CHROMIUM ?= chromium
 # Two workers suit this project's 2-core machines; override with `make test PYTEST_WORKERS=auto`.
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-postgres setup instance lint translations translations-update chromium clean
+.PHONY: run test test-postgres bench setup instance lint translations translations-update chromium clean
 
 run: setup instance
 	$(FLASK) db upgrade
@@ -24,6 +24,10 @@ test: setup chromium
 test-postgres: setup chromium
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres} \
 		$(BIN)/pytest -n $(PYTEST_WORKERS)
+
+# Render times of the main pages, in-process (see tests/bench.py); never asserted in tests.
+bench: setup
+	$(BIN)/python -m tests.bench
 
 lint: setup
 	$(BIN)/ruff check .
