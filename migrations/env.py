@@ -6,7 +6,7 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
-from website.extensions import UTCDateTime, db
+from website.extensions import Hundredths, UTCDateTime, db
 
 config = context.config
 if config.config_file_name:
@@ -15,9 +15,11 @@ logger = logging.getLogger("alembic.env")
 
 
 def render_item(type_, obj, autogen_context):
-    """Write our UTCDateTime as the plain column type, so migrations never import the app."""
+    """Write our column types as the plain types they store, so migrations never import the app."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, Hundredths):
+        return "sa.BigInteger()"
     return False
 
 

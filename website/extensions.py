@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import Babel
@@ -47,6 +48,27 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+class Hundredths(sa.TypeDecorator[Decimal]):
+    """A decimal with two places (money, quantities, rates), stored exactly as an integer.
+
+    SQLite has no exact decimal type; a count of hundredths is exact on every database.
+    """
+
+    impl = sa.BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: sa.Dialect) -> int | None:
+        if value is None:
+            return None
+        hundredths = Decimal(value) * 100
+        if hundredths != hundredths.to_integral_value():
+            raise ValueError(f"{value} has more than two decimal places")
+        return int(hundredths)
+
+    def process_result_value(self, value: int | None, dialect: sa.Dialect) -> Decimal | None:
+        return None if value is None else Decimal(value).scaleb(-2)
+
+
 def utcnow() -> datetime:
     """Now, as an aware UTC datetime (the default of every timestamp column)."""
     return datetime.now(UTC)
@@ -57,6 +79,7 @@ class Base(DeclarativeBase):
         metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={
             datetime: UTCDateTime,
+            Decimal: Hundredths,
             # Enums are stored by value in a plain string column, portable and readable.
             enum.Enum: sa.Enum(
                 enum.Enum,

@@ -5,6 +5,7 @@ from website.audit.models import AuditEvent
 from website.clients.models import Client
 from website.contact.models import ContactMessage
 from website.extensions import Base, db
+from website.invoices.models import Installment, Invoice, InvoiceCounter, InvoiceLine
 from website.mail.models import OutboxMessage, Suppression
 from website.policy.models import PolicyVersion
 from website.privacy.models import ConsentEvent
@@ -15,6 +16,10 @@ __all__ = [
     "Client",
     "ConsentEvent",
     "ContactMessage",
+    "Installment",
+    "Invoice",
+    "InvoiceCounter",
+    "InvoiceLine",
     "OutboxMessage",
     "PolicyVersion",
     "RecoveryCode",

@@ -19,4 +19,8 @@ class Client(db.Model):
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)  # normalised
     name: Mapped[str] = mapped_column(sa.String(100))
     language: Mapped[str] = mapped_column(sa.String(2))
+    # On invoices: the postal address, and for businesses their name and VAT id.
+    address: Mapped[str | None] = mapped_column(sa.Text)
+    company_name: Mapped[str | None] = mapped_column(sa.String(150))
+    vat_id: Mapped[str | None] = mapped_column(sa.String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,167 @@
+"""Drafting and issuing invoices: totals per VAT rate, the schedule, numbers, immutability."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask_migrate import upgrade
+
+from tests.conftest import make_config
+from tests.databases import LOCAL_POSTGRES, scratch_database, server_url
+from website import create_app
+from website.audit.models import AuditEvent
+from website.clients.models import Client
+from website.extensions import db
+from website.invoices.models import InstallmentKind, Invoice, InvoiceStatus, IssuedInvoiceImmutable
+from website.invoices.services import InvoiceError, LineInput, create_draft, issue
+
+TODAY = date(2026, 11, 25)
+SHOOT = LineInput("Family shoot, 2 hours", Decimal("1"), Decimal("395.00"), Decimal("21"))
+PRINTS = LineInput("Signed art print, numbered 1/10", Decimal("3"), Decimal("33.33"), Decimal("9"))
+
+
+def a_client() -> Client:
+    client = Client(email="anna@example.nl", name="Anna de Vries", language="nl")
+    db.session.add(client)
+    db.session.commit()
+    return client
+
+
+@pytest.mark.usefixtures("app_context")
+class TestDrafts:
+    def test_totals_per_vat_rate(self) -> None:
+        invoice = create_draft(a_client(), [SHOOT, PRINTS])
+        groups = [(g.rate, g.net, g.vat) for g in invoice.vat_groups]
+        assert groups == [
+            (Decimal("21"), Decimal("395.00"), Decimal("82.95")),
+            (Decimal("9"), Decimal("99.99"), Decimal("9.00")),
+        ]
+        assert invoice.net_total == Decimal("494.99")
+        assert invoice.vat_total == Decimal("91.95")
+        assert invoice.total == Decimal("586.94")
+        assert invoice.status is InvoiceStatus.DRAFT and invoice.number is None
+
+    def test_amounts_come_back_from_the_database_exactly(self) -> None:
+        invoice_id = create_draft(a_client(), [PRINTS]).id
+        db.session.expire_all()
+        line = db.session.get(Invoice, invoice_id).lines[0]
+        assert (line.quantity, line.unit_price, line.vat_rate) == (
+            Decimal("3.00"),
+            Decimal("33.33"),
+            Decimal("9.00"),
+        )
+
+    @pytest.mark.parametrize(
+        ("line", "message"),
+        [
+            (LineInput(" ", Decimal("1"), Decimal("1"), Decimal("21")), "description"),
+            (LineInput("x", Decimal("0"), Decimal("1"), Decimal("21")), "Quantities"),
+            (LineInput("x", Decimal("1"), Decimal("-1"), Decimal("21")), "credit notes"),
+            (LineInput("x", Decimal("1"), Decimal("1"), Decimal("6")), "21%, 9% or 0%"),
+        ],
+    )
+    def test_bad_lines_are_refused(self, line: LineInput, message: str) -> None:
+        with pytest.raises(InvoiceError, match=message):
+            create_draft(a_client(), [line])
+        assert db.session.scalars(sa.select(Invoice)).all() == []
+
+
+@pytest.mark.usefixtures("app_context")
+class TestIssuing:
+    def test_half_on_issue_and_the_rest_fourteen_days_after_delivery(self) -> None:
+        invoice = create_draft(a_client(), [SHOOT, PRINTS], delivery_date=date(2026, 12, 10))
+        issue(invoice, TODAY, staff_id=None)
+        assert invoice.number == "2026-0001" and invoice.issued_on == TODAY
+        deposit, balance = invoice.installments
+        assert (deposit.kind, deposit.amount, deposit.due_on) == (
+            InstallmentKind.DEPOSIT,
+            Decimal("293.47"),
+            TODAY,
+        )
+        assert (balance.kind, balance.amount, balance.due_on) == (
+            InstallmentKind.BALANCE,
+            Decimal("293.47"),
+            date(2026, 12, 24),
+        )
+        assert deposit.amount + balance.amount == invoice.total
+        assert db.session.scalar(sa.select(AuditEvent.object_id)) == "2026-0001"
+
+    def test_an_odd_cent_goes_to_the_balance(self) -> None:
+        invoice = create_draft(
+            a_client(), [LineInput("x", Decimal("1"), Decimal("0.83"), Decimal("21"))]
+        )
+        issue(invoice, TODAY)
+        assert [i.amount for i in invoice.installments] == [Decimal("0.50"), Decimal("0.50")]
+        assert invoice.total == Decimal("1.00")
+
+    def test_a_single_payment(self) -> None:
+        invoice = issue(create_draft(a_client(), [SHOOT]), TODAY, deposit_percent=100)
+        [single] = invoice.installments
+        assert (single.kind, single.amount, single.due_on) == (
+            InstallmentKind.SINGLE,
+            Decimal("477.95"),
+            date(2026, 12, 9),
+        )
+
+    def test_numbers_follow_each_other_and_restart_each_year(self) -> None:
+        client = a_client()
+        numbers = [issue(create_draft(client, [SHOOT]), TODAY).number for _ in range(3)]
+        assert numbers == ["2026-0001", "2026-0002", "2026-0003"]
+        assert issue(create_draft(client, [SHOOT]), date(2027, 1, 2)).number == "2027-0001"
+
+    def test_an_issued_invoice_never_changes(self) -> None:
+        invoice = issue(create_draft(a_client(), [SHOOT]), TODAY)
+        with pytest.raises(InvoiceError, match="already issued"):
+            issue(invoice, TODAY)
+        invoice.lines[0].unit_price = Decimal("1.00")
+        with pytest.raises(IssuedInvoiceImmutable):
+            db.session.commit()
+        db.session.rollback()
+        invoice.delivery_date = date(2027, 1, 1)
+        with pytest.raises(IssuedInvoiceImmutable):
+            db.session.commit()
+        db.session.rollback()
+        invoice.status = InvoiceStatus.PAID  # the status may move on
+        db.session.commit()
+
+
+@pytest.fixture
+def postgres_app(tmp_path: Path) -> Iterator[Flask]:
+    with scratch_database("invoices", tmp_path, server=server_url() or LOCAL_POSTGRES) as url:
+        app = create_app(make_config(url))
+        with app.app_context():
+            upgrade()
+        yield app
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_numbers_stay_gapless_when_issued_at_once(postgres_app: Flask) -> None:
+    with postgres_app.app_context():
+        client = a_client()
+        drafts = [create_draft(client, [SHOOT]).id for _ in range(12)]
+    errors: list[BaseException] = []
+
+    def issue_one(invoice_id: int) -> None:
+        with postgres_app.app_context():
+            try:
+                issue(db.session.get(Invoice, invoice_id), TODAY)
+            except BaseException as error:  # reported below, a thread cannot raise into the test
+                errors.append(error)
+
+    threads = [threading.Thread(target=issue_one, args=(draft,)) for draft in drafts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with postgres_app.app_context():
+        numbers = sorted(db.session.scalars(sa.select(Invoice.number)))
+    assert numbers == [f"2026-{n:04d}" for n in range(1, 13)]

@@ -1,0 +1,139 @@
+"""Drafting and issuing invoices: validated lines, a gapless number, the payment schedule."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from website.audit.services import record
+from website.clients.models import Client
+from website.extensions import db
+from website.invoices.models import (
+    VAT_RATES,
+    Installment,
+    InstallmentKind,
+    Invoice,
+    InvoiceCounter,
+    InvoiceLine,
+    InvoiceStatus,
+)
+from website.invoices.money import cents
+
+PAYMENT_TERM = timedelta(days=14)
+DEFAULT_DEPOSIT_PERCENT = 50
+
+
+class InvoiceError(ValueError):
+    """The invoice cannot be drafted or issued as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class LineInput:
+    description: str
+    quantity: Decimal
+    unit_price: Decimal  # without VAT
+    vat_rate: Decimal
+
+
+def create_draft(
+    client: Client, lines: Sequence[LineInput], delivery_date: date | None = None
+) -> Invoice:
+    """A draft invoice for ``client``; it can still change until it is issued."""
+    if not lines:
+        raise InvoiceError("An invoice needs at least one line.")
+    invoice = Invoice(client=client, delivery_date=delivery_date)
+    for position, line in enumerate(lines, start=1):
+        _check(line)
+        invoice.lines.append(
+            InvoiceLine(
+                position=position,
+                description=line.description.strip(),
+                quantity=line.quantity,
+                unit_price=cents(line.unit_price),
+                vat_rate=line.vat_rate,
+            )
+        )
+    db.session.add(invoice)
+    db.session.commit()
+    return invoice
+
+
+def issue(
+    invoice: Invoice,
+    today: date,
+    deposit_percent: int = DEFAULT_DEPOSIT_PERCENT,
+    staff_id: int | None = None,
+) -> Invoice:
+    """Give the draft the next number of the year and its schedule; from now on it is fixed.
+
+    ``deposit_percent`` 50 means half on issue and the rest 14 days after delivery;
+    0 or 100 means one payment, due 14 days after delivery (or after issue, without one).
+    """
+    if invoice.status is not InvoiceStatus.DRAFT:
+        raise InvoiceError(f"Invoice {invoice.number} is already issued.")
+    if not 0 <= deposit_percent <= 100:
+        raise InvoiceError("The deposit is a percentage from 0 to 100.")
+    invoice.number = next_number(today.year)
+    invoice.issued_on = today
+    invoice.status = InvoiceStatus.ISSUED
+    invoice.installments = schedule(invoice, deposit_percent, today)
+    record(staff_id, "invoice.issued", "invoice", invoice.number)
+    db.session.commit()
+    return invoice
+
+
+def schedule(invoice: Invoice, deposit_percent: int, issued_on: date) -> list[Installment]:
+    """The deposit due on issue and the balance after delivery, or one payment."""
+    after_delivery = invoice.delivery_date + PAYMENT_TERM if invoice.delivery_date else None
+    if deposit_percent in (0, 100):
+        due = after_delivery or issued_on + PAYMENT_TERM
+        return [
+            Installment(position=1, kind=InstallmentKind.SINGLE, amount=invoice.total, due_on=due)
+        ]
+    deposit = cents(invoice.total * deposit_percent / 100)
+    return [
+        Installment(
+            position=1, kind=InstallmentKind.DEPOSIT, amount=deposit, due_on=invoice.issued_on
+        ),
+        Installment(
+            position=2,
+            kind=InstallmentKind.BALANCE,
+            amount=invoice.total - deposit,
+            due_on=after_delivery,
+        ),
+    ]
+
+
+def next_number(year: int) -> str:
+    """The next number in ``year``'s series, e.g. 2026-0001, taken inside the caller's transaction.
+
+    The counter row stays locked (PostgreSQL) until that transaction ends, so two invoices
+    issued at once get consecutive numbers, and a rolled-back issue gives its number back.
+    """
+    query = sa.select(InvoiceCounter).where(InvoiceCounter.year == year).with_for_update()
+    counter = db.session.scalar(query)
+    if counter is None:
+        try:
+            with db.session.begin_nested():  # the year's first invoice: one insert wins
+                counter = InvoiceCounter(year=year, last_number=0)
+                db.session.add(counter)
+        except IntegrityError:
+            counter = db.session.scalars(query).one()
+    counter.last_number += 1
+    return f"{year}-{counter.last_number:04d}"
+
+
+def _check(line: LineInput) -> None:
+    if not line.description.strip() or len(line.description.strip()) > 200:
+        raise InvoiceError("Each line needs a description of at most 200 characters.")
+    if line.quantity <= 0:
+        raise InvoiceError("Quantities are more than zero.")
+    if line.unit_price < 0:
+        raise InvoiceError("Unit prices are zero or more; corrections are credit notes.")
+    if line.vat_rate not in VAT_RATES:
+        raise InvoiceError("The VAT rate is 21%, 9% or 0%.")
