@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from website import retention
+from website.clients.models import Client
 from website.contact.models import ContactMessage, ProductionKind
 from website.contact.services import (
     Submission,
@@ -20,6 +22,7 @@ from website.contact.services import (
     submit_message,
 )
 from website.extensions import db, utcnow
+from website.invoices.services import LineInput, create_draft
 from website.mail.models import OutboxMessage, OutboxStatus
 from website.mail.services import delete_old_mail
 
@@ -162,6 +165,19 @@ def test_a_person_whose_last_message_expired_loses_all_messages_and_their_mail()
     assert mail_references() == [None, kept, kept, "X-OTHER"]
     assert {unrelated, unreferenced} <= mail_ids()
     assert not gone & set(db.session.scalars(sa.select(OutboxMessage.reference)))
+
+
+@pytest.mark.usefixtures("app_context")
+def test_clients_without_messages_go_but_clients_with_an_invoice_keep_everything() -> None:
+    add_message("lead@example.nl", NOW - timedelta(days=400))
+    invoiced = add_message("client@example.nl", NOW - timedelta(days=400))
+    client = db.session.scalar(sa.select(Client).where(Client.email == "client@example.nl"))
+    create_draft(client, [LineInput("Shoot", Decimal("1"), Decimal("100"), Decimal("21"))])
+
+    assert delete_expired_messages(NOW) == 1
+
+    assert references() == {invoiced}
+    assert set(db.session.scalars(sa.select(Client.email))) == {"client@example.nl"}
 
 
 @pytest.mark.usefixtures("app_context")

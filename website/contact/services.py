@@ -21,6 +21,7 @@ from website.clients.models import Client
 from website.clients.services import client_for
 from website.contact.models import ContactMessage, ProductionKind
 from website.extensions import db, utcnow
+from website.invoices.models import Invoice
 from website.mail.models import OutboxMessage
 from website.mail.services import normalise_email, queue_mail
 from website.privacy.models import ConsentAction, ConsentChannel, ConsentPurpose
@@ -138,10 +139,14 @@ def months_before(moment: datetime, months: int) -> datetime:
 
 @retention.rule("contact messages")
 def delete_expired_messages(now: datetime) -> int:
-    """Delete everything from people whose last message is older than the retention period."""
+    """Delete everything from people whose last message is older than the retention period.
+
+    Messages of clients with an invoice stay: they are part of the client's file.
+    """
     cutoff = months_before(now, current_app.config["CONTACT_RETENTION_MONTHS"])
     latest = (
         sa.select(ContactMessage.email_normalised)
+        .where(ContactMessage.client_id.not_in(sa.select(Invoice.client_id)))
         .group_by(ContactMessage.email_normalised)
         .having(sa.func.max(ContactMessage.received_at) < cutoff)
     )
@@ -223,4 +228,5 @@ def _delete_clients_without_messages() -> None:
     has_messages = (
         sa.select(ContactMessage.id).where(ContactMessage.client_id == Client.id).exists()
     )
-    db.session.execute(sa.delete(Client).where(~has_messages))
+    has_invoices = sa.select(Invoice.id).where(Invoice.client_id == Client.id).exists()
+    db.session.execute(sa.delete(Client).where(~has_messages, ~has_invoices))
