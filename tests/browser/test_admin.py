@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, assert_accessible_as_shown
 from website.admin.services import create_staff
 from website.contact.models import ContactMessage, ProductionKind
 from website.contact.services import Submission, submit_message
@@ -63,24 +63,6 @@ def handled_at(app: Flask, reference: str):
         return db.session.scalar(
             sa.select(ContactMessage.handled_at).where(ContactMessage.reference == reference)
         )
-
-
-def assert_accessible_without_js(open_page, page: Page) -> None:
-    """``assert_accessible`` for a page that runs no JavaScript (axe would hang in it).
-
-    Like ``assert_accessible_as_shown`` in test_contact.py: the document is checked in a
-    second page with JavaScript that serves it at the same URL. The two are compared by
-    ``text_content``, since ``inner_text`` adds line breaks between a ``<dt>`` and its
-    ``<dd>`` that the other page's text has not.
-    """
-    html = page.content()
-    checker, _ = open_page(locale=LOCALE, javascript=True)
-    checker.route(
-        page.url, lambda route: route.fulfill(status=200, content_type="text/html", body=html)
-    )
-    checker.goto(page.url)
-    expect(checker.locator("main")).to_have_text(page.locator("main").text_content() or "")
-    assert_accessible(checker)
 
 
 def sign_in(page: Page) -> None:
@@ -171,7 +153,7 @@ def test_without_javascript_a_message_is_handled_from_its_page(
     response = page.goto(f"/admin/messages/{inbox.anna}")
     assert response is not None and response.status == 200
     expect(page).to_have_url(re.compile(r"/admin/sign-in\?next="))
-    assert_accessible_without_js(open_page, page)
+    assert_accessible_as_shown(open_page, page, LOCALE, javascript=False)
     sign_in(page)
     expect(page).to_have_url(re.compile(rf"/admin/messages/{inbox.anna}$"))
     expect(page.locator("dl .badge")).to_have_text("New")
@@ -183,5 +165,5 @@ def test_without_javascript_a_message_is_handled_from_its_page(
     expect(page.get_by_role("button", name="Open again")).to_be_visible()
     assert handled_at(app, inbox.anna) is not None
     assert handled_at(app, inbox.bram) is None
-    assert_accessible_without_js(open_page, page)
+    assert_accessible_as_shown(open_page, page, LOCALE, javascript=False)
     watcher.assert_clean()

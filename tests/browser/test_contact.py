@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible_as_shown
 from tests.smtp import SmtpServer
 from website.contact.models import ContactMessage
 from website.extensions import db
@@ -88,26 +88,6 @@ def contact_messages(app: Flask) -> list[ContactMessage]:
         found = list(db.session.scalars(sa.select(ContactMessage)))
         db.session.expunge_all()
         return found
-
-
-def assert_accessible_as_shown(open_page, page: Page, locale: str, javascript: bool) -> None:
-    """``assert_accessible`` on what ``page`` shows, also when the page runs no JavaScript.
-
-    axe-core waits on timers, which never fire in a page without JavaScript (it hangs), so
-    a JS-free page's document is checked in a second page that serves it at the same URL,
-    with the same stylesheets.
-    """
-    if javascript:
-        assert_accessible(page)
-        return
-    html = page.content()
-    checker, _ = open_page(locale=locale, javascript=True)
-    checker.route(
-        page.url, lambda route: route.fulfill(status=200, content_type="text/html", body=html)
-    )
-    checker.goto(page.url)
-    expect(checker.locator("main")).to_have_text(page.locator("main").inner_text())
-    assert_accessible(checker)
 
 
 def text_of(mail) -> str:

@@ -6,38 +6,18 @@ import sqlalchemy as sa
 from flask import render_template
 
 from website.admin.blueprint import bp
-from website.contact.models import ContactMessage
+from website.contact.services import inbox_query
 from website.extensions import db
-from website.mail.models import OutboxMessage, OutboxStatus
+from website.mail.services import undelivered
 
 
 @bp.get("/")
 def dashboard() -> str:
     """New messages and mail that did not go out."""
-    new_messages = db.session.scalars(
-        sa.select(ContactMessage)
-        .where(ContactMessage.handled_at.is_(None), ContactMessage.archived_at.is_(None))
-        .order_by(ContactMessage.received_at.desc())
-        .limit(10)
-    ).all()
-    new_count = db.session.scalar(
-        sa.select(sa.func.count()).where(
-            ContactMessage.handled_at.is_(None), ContactMessage.archived_at.is_(None)
-        )
-    )
-    undelivered = db.session.scalars(
-        sa.select(OutboxMessage)
-        .where(
-            sa.or_(
-                OutboxMessage.status == OutboxStatus.DEAD,
-                sa.and_(OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.attempts > 0),
-            )
-        )
-        .order_by(OutboxMessage.created_at.desc())
-    ).all()
+    new = inbox_query(None, "new")
     return render_template(
         "admin/dashboard.html",
-        new_messages=new_messages,
-        new_count=new_count,
-        undelivered=undelivered,
+        new_messages=db.session.scalars(new.limit(10)).all(),
+        new_count=db.session.scalar(sa.select(sa.func.count()).select_from(new.subquery())),
+        undelivered=undelivered(),
     )

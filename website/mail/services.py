@@ -147,6 +147,24 @@ def retry_dead(message_id: int, staff_id: int | None = None) -> OutboxMessage | 
     return message
 
 
+def undelivered() -> list[OutboxMessage]:
+    """Mail that did not go out: dead letters, and messages still being retried."""
+    return list(
+        db.session.scalars(
+            sa.select(OutboxMessage)
+            .where(
+                sa.or_(
+                    OutboxMessage.status == OutboxStatus.DEAD,
+                    sa.and_(
+                        OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.attempts > 0
+                    ),
+                )
+            )
+            .order_by(OutboxMessage.created_at.desc())
+        )
+    )
+
+
 @retention.rule("delivered mail")
 def delete_old_mail(now: datetime) -> int:
     """Retention: delete sent, suppressed and dead messages once they are old enough."""
