@@ -19,6 +19,15 @@ from website.extensions import db
 
 PolicyFactory = Callable[..., None]
 TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
+# Settings production insists on (environment names equal config keys for these).
+PRODUCTION_DETAILS = {
+    "STUDIO_ADDRESS": "Studiostraat 8, 1011 AB Amsterdam",
+    "STUDIO_KVK": "87654321",
+    "STUDIO_VAT_ID": "NL123456789B01",
+    "STUDIO_IBAN": "NL02RABO0123456789",
+    "MOLLIE_API_KEY": "live_abcdefghijklmnopqrstuvwxyz0123",
+    "MOLLIE_API_ENDPOINT": "https://api.mollie.com",
+}
 
 
 def make_config(database_url: str, **overrides: Any) -> dict[str, Any]:

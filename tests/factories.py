@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
+from website.clients.services import client_for
 from website.extensions import db
+from website.invoices.models import Invoice
+from website.invoices.services import LineInput, create_draft, issue, new_pay_link
 from website.policy.models import PolicyVersion
 
 POLICY_BODY = """Intro text.
@@ -35,3 +39,26 @@ def make_policy_version(**overrides: Any) -> PolicyVersion:
     db.session.add(version)
     db.session.commit()
     return version
+
+
+SHOOT_LINE = ("Family shoot, 2 hours", "1", "395.00", "21")
+
+
+def make_issued_invoice(
+    *,
+    email: str = "anna@example.nl",
+    name: str = "Anna de Vries",
+    language: str = "nl",
+    lines: tuple[tuple[str, str, str, str], ...] = (SHOOT_LINE,),
+    deposit_percent: int = 50,
+    delivery_date: date | None = None,
+) -> tuple[Invoice, str]:
+    """An issued invoice for a (new or existing) client, and a live pay-link token."""
+    client = client_for(email, name, language)
+    client.address = "Kerkstraat 1\n1234 AB Utrecht"
+    inputs = [LineInput(d, Decimal(q), Decimal(p), Decimal(r)) for d, q, p, r in lines]
+    invoice = create_draft(client, inputs, delivery_date=delivery_date)
+    issue(invoice, date.today(), deposit_percent=deposit_percent)
+    token = new_pay_link(invoice)
+    db.session.commit()
+    return invoice, token

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_SECRET_KEY, make_config
+from tests.conftest import PRODUCTION_DETAILS, TEST_SECRET_KEY, make_config
 from website import create_app
 from website.config import DEV_SECRET_KEY, SETTINGS, ConfigError
 
@@ -59,6 +59,7 @@ PRODUCTION = {
     "DATABASE_URL": PRODUCTION_DB,
     "MAIL_TRANSPORT": "smtp",
     "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+    **PRODUCTION_DETAILS,
 }
 
 
@@ -74,6 +75,14 @@ PRODUCTION = {
             {"RATELIMIT_STORAGE_URI": None},
             "RATELIMIT_STORAGE_URI is still the development default 'memory://'",
         ),
+        ({"STUDIO_KVK": None}, "STUDIO_KVK is still the development default"),
+        ({"STUDIO_IBAN": None}, "STUDIO_IBAN is still the development default"),
+        ({"MOLLIE_API_ENDPOINT": None}, "MOLLIE_API_ENDPOINT must be https://api.mollie.com"),
+        (
+            {"MOLLIE_API_ENDPOINT": "http://127.0.0.1:5001"},
+            "MOLLIE_API_ENDPOINT must be https://api.mollie.com (never the sandbox)",
+        ),
+        ({"MOLLIE_API_KEY": "test_abcdefghijklmnop"}, "MOLLIE_API_KEY is not a live key"),
     ],
 )
 def test_production_refuses_development_defaults(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import PolicyFactory, make_config
+from tests.conftest import PRODUCTION_DETAILS, PolicyFactory, make_config
 from tests.urls import example_urls
 from website import create_app
 
@@ -61,6 +61,7 @@ def test_hsts_and_secure_cookies_in_production(database_url: str) -> None:
             APP_ENV="production",
             MAIL_TRANSPORT="smtp",
             RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
+            **PRODUCTION_DETAILS,
         )
     )
     client = app.test_client()

@@ -16,9 +16,11 @@ from website.admin.views import bp as admin_bp
 from website.config import finish_config, settings_from_env
 from website.contact.views import bp as contact_bp
 from website.extensions import csrf, db, limiter, login_manager, mail, migrate
+from website.invoices.cli import invoices_cli
 from website.mail.cli import mail_cli
 from website.mail.views import bp as dev_mailbox_bp
 from website.pages.views import bp as pages_bp
+from website.payments.views import bp as pay_bp
 from website.policy.cli import policy_cli
 from website.policy.views import bp as policy_bp
 from website.retention import retention_cli
@@ -65,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(pages_bp)
     app.register_blueprint(policy_bp)
     app.register_blueprint(contact_bp)
+    app.register_blueprint(pay_bp)
     app.register_blueprint(admin_bp)
     if app.config["MAIL_TRANSPORT"] == "maildir":
         app.register_blueprint(dev_mailbox_bp)
@@ -75,3 +78,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(retention_cli)
     app.cli.add_command(staff_cli)
     app.cli.add_command(policy_cli)
+    app.cli.add_command(invoices_cli)

@@ -17,6 +17,7 @@ ENVIRONMENTS = ("development", "testing", "production")
 # Development-only values: the app refuses to start in production while one is in use.
 DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"  # noqa: S105
 DEFAULT_SQLITE_NAME = "website.db"
+MOLLIE_LIVE_ENDPOINT = "https://api.mollie.com"
 
 
 class ConfigError(RuntimeError):
@@ -83,6 +84,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CONTACT_MIN_SECONDS", 3, int),
     Setting("CONTACT_RATE_LIMIT_IP", "5 per 10 minutes; 20 per day"),
     Setting("CONTACT_RATE_LIMIT_EMAIL", "3 per hour; 10 per day"),
+    # The studio's legal details, printed on every invoice (art. 35a Wet OB).
+    Setting("STUDIO_NAME", "iVisual Productions"),
+    Setting("STUDIO_ADDRESS", "Voorbeeldstraat 1, 1234 AB Amsterdam", dev_only_default=True),
+    Setting("STUDIO_KVK", "12345678", dev_only_default=True),
+    Setting("STUDIO_VAT_ID", "NL000099998B57", dev_only_default=True),
+    Setting("STUDIO_IBAN", "NL91ABNA0417164300", dev_only_default=True),
+    # Mollie: development and the tests talk to the sandbox (python -m website.mollie_sandbox).
+    Setting("MOLLIE_API_KEY", "test_sandboxdevelopmentkey0000000000", dev_only_default=True),
+    Setting("MOLLIE_API_ENDPOINT", "http://127.0.0.1:5001", dev_only_default=True),
+    Setting("MOLLIE_TIMEOUT", 10, int),
 )
 
 
@@ -164,6 +175,10 @@ def _refuse_development_defaults(config: Mapping[str, Any]) -> None:
             continue
         if config.get(setting.config_key) == setting.default:
             problems.append(f"{setting.env} is still the development default {setting.default!r}")
+    if config["MOLLIE_API_ENDPOINT"].rstrip("/") != MOLLIE_LIVE_ENDPOINT:
+        problems.append(f"MOLLIE_API_ENDPOINT must be {MOLLIE_LIVE_ENDPOINT} (never the sandbox)")
+    if not config["MOLLIE_API_KEY"].startswith("live_"):
+        problems.append("MOLLIE_API_KEY is not a live key (live_...)")
     if problems:
         raise ConfigError(
             "Refusing to start in production: "

@@ -8,6 +8,7 @@ from flask import Flask, Response, current_app, request
 from flask_babel import get_locale
 
 from website.extensions import babel
+from website.invoices.money import format_money
 
 LANGUAGES = {"nl": "Nederlands", "en": "English"}
 LANGUAGE_COOKIE = "language"
@@ -19,6 +20,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # as babel.cfg extracts them
     app.after_request(_describe_language)
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=current_language)
+    app.jinja_env.filters["money"] = lambda amount: format_money(amount, current_language())
 
 
 def select_language() -> str:

@@ -5,8 +5,9 @@ from website.audit.models import AuditEvent
 from website.clients.models import Client
 from website.contact.models import ContactMessage
 from website.extensions import Base, db
-from website.invoices.models import Installment, Invoice, InvoiceCounter, InvoiceLine
+from website.invoices.models import Installment, Invoice, InvoiceCounter, InvoiceLine, PayLink
 from website.mail.models import OutboxMessage, Suppression
+from website.payments.models import PaymentAttempt, PaymentEvent
 from website.policy.models import PolicyVersion
 from website.privacy.models import ConsentEvent
 
@@ -21,6 +22,9 @@ __all__ = [
     "InvoiceCounter",
     "InvoiceLine",
     "OutboxMessage",
+    "PayLink",
+    "PaymentAttempt",
+    "PaymentEvent",
     "PolicyVersion",
     "RecoveryCode",
     "SignInThrottle",

@@ -6,6 +6,7 @@ due, commits, and returns how many records it removed. Safe to run from cron at 
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Callable
 from datetime import datetime
 
@@ -34,6 +35,13 @@ def run_rules(now: datetime | None = None) -> dict[str, int]:
     """Apply every rule; return how many records each one deleted."""
     moment = now or utcnow()
     return {name: apply(moment) for name, apply in RULES.items()}
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """The same moment ``months`` calendar months earlier (clamped to that month's end)."""
+    year, month_index = divmod(moment.year * 12 + moment.month - 1 - months, 12)
+    last_day = calendar.monthrange(year, month_index + 1)[1]
+    return moment.replace(year=year, month=month_index + 1, day=min(moment.day, last_day))
 
 
 @retention_cli.command("run")

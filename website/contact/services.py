@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import enum
 import secrets
 import time
@@ -27,6 +26,7 @@ from website.mail.services import normalise_email, queue_mail
 from website.privacy.models import ConsentAction, ConsentChannel, ConsentPurpose
 from website.privacy.services import record_consent
 from website.queries import contains
+from website.retention import months_before
 
 HONEYPOT = "website"
 STALE_AFTER_SECONDS = 24 * 60 * 60
@@ -128,13 +128,6 @@ def submit_message(submission: Submission) -> ContactMessage:
         )
     db.session.commit()
     return message
-
-
-def months_before(moment: datetime, months: int) -> datetime:
-    """The same moment ``months`` calendar months earlier (clamped to that month's end)."""
-    year, month_index = divmod(moment.year * 12 + moment.month - 1 - months, 12)
-    last_day = calendar.monthrange(year, month_index + 1)[1]
-    return moment.replace(year=year, month=month_index + 1, day=min(moment.day, last_day))
 
 
 @retention.rule("contact messages")

@@ -64,6 +64,7 @@ class Invoice(db.Model):
     issued_on: Mapped[date | None]
     delivery_date: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    paid_at: Mapped[datetime | None]
 
     client: Mapped[Client] = relationship()
     lines: Mapped[list[InvoiceLine]] = relationship(
@@ -95,6 +96,11 @@ class Invoice(db.Model):
     @property
     def total(self) -> Decimal:
         return self.net_total + self.vat_total
+
+    @property
+    def next_installment(self) -> Installment | None:
+        """The first installment not yet paid: the one the pay button is for."""
+        return next((part for part in self.installments if not part.is_paid), None)
 
 
 class InvoiceLine(db.Model):
@@ -130,8 +136,34 @@ class Installment(db.Model):
     amount: Mapped[Decimal]
     # None: due on issue (the deposit), or 14 days after a delivery date not known yet.
     due_on: Mapped[date | None]
+    # Set once, when payments for the whole amount have come in.
+    paid_at: Mapped[datetime | None]
 
     invoice: Mapped[Invoice] = relationship(back_populates="installments")
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid_at is not None
+
+
+class PayLink(db.Model):
+    """The secret in a client's ``/pay/<token>`` link; only its hash is stored.
+
+    Sending the invoice again makes a new link and revokes the old one, so a link that went
+    to the wrong address can be shut off.
+    """
+
+    __tablename__ = "invoice_pay_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("invoice.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+    invoice: Mapped[Invoice] = relationship()
 
 
 class InvoiceCounter(db.Model):

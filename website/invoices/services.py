@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from website import retention
 from website.audit.services import record
 from website.clients.models import Client
-from website.extensions import db
+from website.extensions import db, utcnow
 from website.invoices.models import (
     VAT_RATES,
     Installment,
@@ -21,8 +25,11 @@ from website.invoices.models import (
     InvoiceCounter,
     InvoiceLine,
     InvoiceStatus,
+    PayLink,
 )
 from website.invoices.money import cents
+from website.mail.services import public_url, queue_mail
+from website.payments.models import PaymentAttempt, PaymentEvent
 
 PAYMENT_TERM = timedelta(days=14)
 DEFAULT_DEPOSIT_PERCENT = 50
@@ -128,6 +135,64 @@ def next_number(year: int) -> str:
     return f"{year}-{counter.last_number:04d}"
 
 
+def send(invoice: Invoice, staff_id: int | None = None) -> str:
+    """Email the invoice with a new pay link (the old one stops working); returns the link."""
+    if invoice.status is InvoiceStatus.DRAFT:
+        raise InvoiceError("Issue the invoice before sending it.")
+    link = pay_url(new_pay_link(invoice))
+    client = invoice.client
+    queue_mail(
+        "invoices/invoice",
+        to=client.email,
+        subject=_l("Invoice %(number)s from iVisual Productions", number=invoice.number),
+        language=client.language,
+        reference=invoice.number,
+        invoice=invoice,
+        pay_url=link,
+    )
+    record(staff_id, "invoice.sent", "invoice", invoice.number)
+    db.session.commit()
+    return link
+
+
+def new_pay_link(invoice: Invoice) -> str:
+    """A fresh random token for ``invoice`` (256 bits); earlier links are revoked.
+
+    Only the token's hash is stored: the database alone opens no invoice.
+    """
+    revoke_pay_links(invoice)
+    token = secrets.token_urlsafe(32)
+    db.session.add(PayLink(invoice=invoice, token_hash=token_hash(token)))
+    return token
+
+
+def revoke_pay_links(invoice: Invoice) -> int:
+    """Shut every link to ``invoice``; the client needs a new email to pay."""
+    links = db.session.scalars(
+        sa.select(PayLink).where(PayLink.invoice_id == invoice.id, PayLink.revoked_at.is_(None))
+    ).all()
+    for link in links:
+        link.revoked_at = utcnow()
+    return len(links)
+
+
+def invoice_for_token(token: str) -> Invoice | None:
+    """The invoice a live link opens; unknown and revoked tokens take the same one query."""
+    return db.session.scalar(
+        sa.select(Invoice)
+        .join(PayLink, PayLink.invoice_id == Invoice.id)
+        .where(PayLink.token_hash == token_hash(token), PayLink.revoked_at.is_(None))
+    )
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def pay_url(token: str) -> str:
+    return public_url("pay.invoice", token=token)
+
+
 def _check(line: LineInput) -> None:
     if not line.description.strip() or len(line.description.strip()) > 200:
         raise InvoiceError("Each line needs a description of at most 200 characters.")
@@ -137,3 +202,40 @@ def _check(line: LineInput) -> None:
         raise InvoiceError("Unit prices are zero or more; corrections are credit notes.")
     if line.vat_rate not in VAT_RATES:
         raise InvoiceError("The VAT rate is 21%, 9% or 0%.")
+
+
+KEEP_YEARS = 7
+DRAFT_MONTHS = 12
+
+
+@retention.rule("invoices")
+def delete_expired_invoices(now: datetime) -> int:
+    """Delete invoices issued before the seven-year period, and drafts untouched for a year.
+
+    An invoice of 2026 is kept until the end of 2033. Its lines, schedule, payments and pay
+    links go with it; the rows are deleted in SQL, child tables first (SQLite enforces no
+    cascades), because the models refuse to change an issued invoice's lines one by one.
+    """
+    first_kept = date(now.year - KEEP_YEARS, 1, 1)
+    draft_cutoff = retention.months_before(now, DRAFT_MONTHS)
+    expired = sa.select(Invoice.id).where(
+        sa.or_(
+            sa.and_(Invoice.status != InvoiceStatus.DRAFT, Invoice.issued_on < first_kept),
+            sa.and_(Invoice.status == InvoiceStatus.DRAFT, Invoice.created_at < draft_cutoff),
+        )
+    )
+    ids = list(db.session.scalars(expired))
+    if not ids:
+        return 0
+    installments = sa.select(Installment.id).where(Installment.invoice_id.in_(ids))
+    attempts = sa.select(PaymentAttempt.id).where(PaymentAttempt.installment_id.in_(installments))
+    db.session.execute(sa.delete(PaymentEvent).where(PaymentEvent.attempt_id.in_(attempts)))
+    db.session.execute(
+        sa.delete(PaymentAttempt).where(PaymentAttempt.installment_id.in_(installments))
+    )
+    db.session.execute(sa.delete(Installment).where(Installment.invoice_id.in_(ids)))
+    db.session.execute(sa.delete(InvoiceLine).where(InvoiceLine.invoice_id.in_(ids)))
+    db.session.execute(sa.delete(PayLink).where(PayLink.invoice_id.in_(ids)))
+    db.session.execute(sa.delete(Invoice).where(Invoice.id.in_(ids)))
+    db.session.commit()
+    return len(ids)

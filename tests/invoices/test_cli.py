@@ -1,0 +1,102 @@
+"""``flask invoices create``: create, issue and (by default) email an invoice in one go."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskCliRunner
+
+from website.clients.models import Client
+from website.extensions import db
+from website.invoices.models import InstallmentKind, Invoice, InvoiceStatus
+from website.mail.models import OutboxMessage
+
+
+def create(runner: FlaskCliRunner, *args: str):
+    return runner.invoke(args=["invoices", "create", *args])
+
+
+def test_creates_issues_and_emails_and_prints_the_link_last(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    result = create(
+        runner,
+        "--client-email", "Anna@Example.nl",
+        "--client-name", "Anna de Vries",
+        "--language", "en",
+        "--address", "Kerkstraat 1, Utrecht",
+        "--line", "Family shoot;1;395;21",
+        "--line", "Signed print;3;33,33;9%",
+        "--delivery-date", "2026-12-10",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    link = result.output.strip().splitlines()[-1]
+    assert link.startswith("http://127.0.0.1:5000/pay/")
+    with app.app_context():
+        invoice = db.session.scalars(sa.select(Invoice)).one()
+        assert invoice.status is InvoiceStatus.ISSUED
+        assert invoice.number in result.output
+        assert invoice.client.email == "anna@example.nl"
+        assert invoice.client.language == "en"
+        assert [(line.quantity, line.unit_price, line.vat_rate) for line in invoice.lines] == [
+            (Decimal("1"), Decimal("395.00"), Decimal("21")),
+            (Decimal("3"), Decimal("33.33"), Decimal("9")),
+        ]
+        assert [part.kind for part in invoice.installments] == [
+            InstallmentKind.DEPOSIT,
+            InstallmentKind.BALANCE,
+        ]
+        mail = db.session.scalars(sa.select(OutboxMessage)).one()
+        assert mail.kind == "invoices/invoice"
+        assert mail.recipient == "anna@example.nl"
+        assert link in mail.text_body and link in mail.html_body
+        assert invoice.number in mail.subject
+    assert app.test_client().get(link.removeprefix("http://127.0.0.1:5000")).status_code == 200
+
+
+def test_single_payment_without_email(app: Flask, runner: FlaskCliRunner) -> None:
+    result = create(
+        runner,
+        "--client-email", "bob@example.nl",
+        "--client-name", "Bob",
+        "--line", "Headshots;2;75;21",
+        "--deposit", "100",
+        "--no-send",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        invoice = db.session.scalars(sa.select(Invoice)).one()
+        assert [(p.kind, p.amount) for p in invoice.installments] == [
+            (InstallmentKind.SINGLE, Decimal("181.50"))
+        ]
+        assert db.session.scalars(sa.select(OutboxMessage)).all() == []
+
+
+def test_an_existing_client_needs_no_name(app: Flask, runner: FlaskCliRunner) -> None:
+    with app.app_context():
+        db.session.add(Client(email="anna@example.nl", name="Anna", language="nl"))
+        db.session.commit()
+    result = create(runner, "--client-email", "anna@example.nl", "--line", "Shoot;1;100;21")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.scalars(sa.select(Client.name)).all() == ["Anna"]
+
+
+def test_refusals_store_nothing(app: Flask, runner: FlaskCliRunner) -> None:
+    new_client = ["--client-email", "new@example.nl"]
+    cases = [
+        (["--client-email", "not-an-email", "--client-name", "X", "--line", "a;1;1;21"], "@-sign"),
+        ([*new_client, "--line", "Shoot;1;100;21"], "give --client-name"),
+        ([*new_client, "--client-name", "N", "--line", "Shoot;1;100"], "expected 'description"),
+        ([*new_client, "--client-name", "N", "--line", "Shoot;one;100;21"], "not a number"),
+        ([*new_client, "--client-name", "N", "--line", "Shoot;1;100;6"], "21%, 9% or 0%"),
+        ([*new_client, "--client-name", "N", "--line", "Shoot;1;nan;21"], "not a number"),
+    ]
+    for args, message in cases:
+        result = create(runner, *args)
+        assert result.exit_code != 0
+        assert message in result.output, (args, result.output)
+    with app.app_context():
+        assert db.session.scalars(sa.select(Invoice)).all() == []

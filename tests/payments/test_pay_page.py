@@ -1,0 +1,130 @@
+"""The pay-by-link page: the whole invoice for whoever holds the link, and nothing for others."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.factories import make_issued_invoice
+from website.extensions import db, utcnow
+from website.invoices.models import Invoice
+from website.invoices.services import new_pay_link, revoke_pay_links
+
+
+@pytest.fixture
+def token(app: Flask) -> str:
+    with app.app_context():
+        lines = (("Family shoot, 2 hours", "1", "1000.00", "21"), ("Art print", "2", "50", "9"))
+        return make_issued_invoice(lines=lines, delivery_date=date(2026, 12, 10))[1]
+
+
+def text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "nl",
+            [
+                "Factuur 2026-",
+                "Factuurdatum",
+                "KvK-nummer: 12345678",
+                "Btw-nummer: NL000099998B57",
+                "IBAN: NL91ABNA0417164300",
+                "Anna de Vries",
+                "Kerkstraat 1, 1234 AB Utrecht",
+                "€ 1.000,00",
+                "Btw 21% € 210,00",
+                "Btw 9% € 9,00",
+                "Totaal inclusief btw € 1.319,00",
+                "Aanbetaling",
+                "€ 659,50",
+                "24 december 2026",
+            ],
+        ),
+        (
+            "en",
+            [
+                "Invoice 2026-",
+                "Invoice date",
+                "KvK number: 12345678",
+                "VAT number: NL000099998B57",
+                "€1,000.00",
+                "VAT 21% €210.00",
+                "Total including VAT €1,319.00",
+                "Deposit",
+                "€659.50",
+                "December 24, 2026",
+            ],
+        ),
+    ],
+)
+def test_the_whole_invoice_in_the_visitors_language(
+    client: FlaskClient, token: str, language: str, expected: list[str]
+) -> None:
+    response = client.get(f"/pay/{token}", headers={"Accept-Language": language})
+    assert response.status_code == 200
+    page = text(response.get_data(as_text=True))
+    for fragment in expected:
+        assert fragment in page, fragment
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Robots-Tag"] == "noindex"
+
+
+def test_the_token_is_long_random_and_not_the_number(app: Flask, token: str) -> None:
+    assert len(token) >= 43  # 32 random bytes, base64
+    with app.app_context():
+        invoice = db.session.scalars(sa.select(Invoice)).one()
+        assert invoice.number not in token and str(invoice.id) != token
+
+
+def test_unknown_and_revoked_links_get_the_same_404(
+    app: Flask, client: FlaskClient, token: str
+) -> None:
+    statements: list[str] = []
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    unknown = client.get("/pay/" + "x" * 43, headers={"Accept-Language": "en"})
+    unknown_statements = list(statements)
+    with app.app_context():
+        revoke_pay_links(db.session.scalars(sa.select(Invoice)).one())
+        db.session.commit()
+    statements.clear()
+    revoked = client.get(f"/pay/{token}", headers={"Accept-Language": "en"})
+    assert unknown.status_code == revoked.status_code == 404
+    # The same page, but for the path in the language switch's links.
+    assert unknown.get_data(as_text=True).replace("x" * 43, token) == revoked.get_data(as_text=True)
+    assert "info@ivisualproductions.nl" in unknown.get_data(as_text=True)
+    assert "newer one" in unknown.get_data(as_text=True)
+    assert statements == unknown_statements, "the same work for unknown and revoked tokens"
+
+
+def test_a_new_link_revokes_the_old_one(app: Flask, client: FlaskClient, token: str) -> None:
+    with app.app_context():
+        fresh = new_pay_link(db.session.scalars(sa.select(Invoice)).one())
+        db.session.commit()
+    assert client.get(f"/pay/{token}").status_code == 404
+    assert client.get(f"/pay/{fresh}").status_code == 200
+
+
+def test_a_paid_invoice_has_no_pay_button(app: Flask, client: FlaskClient, token: str) -> None:
+    with app.app_context():
+        invoice = db.session.scalars(sa.select(Invoice)).one()
+        for part in invoice.installments:
+            part.paid_at = utcnow()
+        db.session.commit()
+    page = client.get(f"/pay/{token}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Pay now" not in page
+    assert 'action="/pay/' not in page
+
+
+def test_paying_without_a_form_token_is_refused(client: FlaskClient, token: str) -> None:
+    response = client.post(f"/pay/{token}", data={"installment": "1"})
+    assert response.status_code == 400

@@ -1,0 +1,134 @@
+"""``flask invoices create``: make, issue and send an invoice from the command line."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+import click
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from flask.cli import AppGroup
+
+from website.clients.models import Client
+from website.clients.services import client_for
+from website.extensions import db
+from website.invoices.models import Invoice
+from website.invoices.money import format_money
+from website.invoices.services import (
+    InvoiceError,
+    LineInput,
+    create_draft,
+    issue,
+    new_pay_link,
+    pay_url,
+)
+from website.invoices.services import send as send_invoice
+from website.mail.services import normalise_email
+
+invoices_cli = AppGroup("invoices", help="Create and send invoices.")
+
+
+def parse_line(value: str) -> LineInput:
+    """``description;quantity;unit price excl. VAT;VAT rate``, e.g. ``Shoot;1;395;21``."""
+    parts = [part.strip() for part in value.split(";")]
+    if len(parts) != 4:
+        raise click.BadParameter(
+            f"{value!r}: expected 'description;quantity;unit price;vat rate'", param_hint="--line"
+        )
+    description, *numbers = parts
+    try:
+        quantity, price, rate = (_number(text) for text in numbers)
+    except InvalidOperation as error:
+        raise click.BadParameter(f"{value!r}: not a number", param_hint="--line") from error
+    return LineInput(description, quantity, price, rate)
+
+
+def _number(text: str) -> Decimal:
+    text = text.removesuffix("%").replace("€", "").strip()
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")  # 12,50 as Dutch people write it
+    number = Decimal(text)
+    if not number.is_finite():
+        raise InvalidOperation
+    return number
+
+
+@invoices_cli.command("create")
+@click.option("--client-email", required=True, help="The client's email address.")
+@click.option("--client-name", help="Needed for a new client; updates an existing one.")
+@click.option("--language", type=click.Choice(["nl", "en"]), help="The client's language.")
+@click.option("--address", help="The client's postal address.")
+@click.option("--company", help="The client's company name, for a business.")
+@click.option("--vat-id", help="The client's VAT id, for a business.")
+@click.option(
+    "--line",
+    "lines",
+    multiple=True,
+    required=True,
+    help="'description;quantity;unit price excl. VAT;VAT rate' (repeat for more lines).",
+)
+@click.option(
+    "--delivery-date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="When the work is delivered (YYYY-MM-DD); the balance is due 14 days later.",
+)
+@click.option(
+    "--deposit",
+    type=click.IntRange(0, 100),
+    default=50,
+    show_default=True,
+    help="Percent due on issue; 0 or 100 makes it one payment.",
+)
+@click.option(
+    "--send/--no-send", "email", default=True, show_default=True, help="Email the pay link."
+)
+def create_command(
+    client_email: str,
+    client_name: str | None,
+    language: str | None,
+    address: str | None,
+    company: str | None,
+    vat_id: str | None,
+    lines: tuple[str, ...],
+    delivery_date: datetime | None,
+    deposit: int,
+    email: bool,
+) -> None:
+    """Create and issue an invoice; the last line printed is its pay link."""
+    inputs = [parse_line(line) for line in lines]
+    try:
+        address_to = validate_email(client_email, check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise click.BadParameter(str(error), param_hint="--client-email") from error
+    client = db.session.scalar(sa.select(Client).where(Client.email == normalise_email(address_to)))
+    if client is None and not client_name:
+        raise click.UsageError(f"No client with {address_to} yet: give --client-name.")
+    client = client_for(
+        address_to,
+        client_name or client.name,
+        language or (client.language if client else "nl"),
+    )
+    for field, value in (("address", address), ("company_name", company), ("vat_id", vat_id)):
+        if value:
+            setattr(client, field, value.strip())
+    delivered = delivery_date.date() if delivery_date else None
+    try:
+        invoice = create_draft(client, inputs, delivery_date=delivered)
+        issue(invoice, date.today(), deposit_percent=deposit)
+    except InvoiceError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    link = send_invoice(invoice) if email else _link_without_email(invoice)
+    click.echo(
+        f"Issued invoice {invoice.number} to {client.name}: "
+        f"{format_money(invoice.total, 'en')} including VAT."
+    )
+    click.echo(f"Emailed the pay link to {client.email}." if email else "Not emailed.")
+    click.echo(link)
+
+
+def _link_without_email(invoice: Invoice) -> str:
+    token = new_pay_link(invoice)
+    db.session.commit()
+    return pay_url(token)

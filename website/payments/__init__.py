@@ -1,0 +1,1 @@
+"""Paying invoices through Mollie: one payment per click, kept in step by webhook and return."""

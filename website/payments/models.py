@@ -1,0 +1,120 @@
+"""Payment attempts at Mollie for an installment, and every change of their status."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from website.extensions import db, utcnow
+from website.invoices.models import Installment
+from website.labels import Labelled, set_labels
+
+
+class PaymentStatus(Labelled):
+    """Mollie's payment statuses, plus ``created``: stored here, not yet known to Mollie."""
+
+    CREATED = "created"
+    OPEN = "open"
+    PENDING = "pending"
+    AUTHORIZED = "authorized"
+    PAID = "paid"
+    FAILED = "failed"
+    CANCELED = "canceled"
+    EXPIRED = "expired"
+
+    @property
+    def is_final(self) -> bool:
+        return self in FINAL_STATUSES
+
+
+FINAL_STATUSES = frozenset(
+    {PaymentStatus.PAID, PaymentStatus.FAILED, PaymentStatus.CANCELED, PaymentStatus.EXPIRED}
+)
+
+
+class PaymentSource(Labelled):
+    """Who told us about a status: our own request, Mollie's webhook, the return page..."""
+
+    CREATED = "created"
+    WEBHOOK = "webhook"
+    RETURN = "return"
+    RECONCILE = "reconcile"
+    STAFF = "staff"
+
+
+set_labels(
+    {
+        PaymentStatus.CREATED: _l("Being created"),
+        PaymentStatus.OPEN: _l("Open"),
+        PaymentStatus.PENDING: _l("Pending"),
+        PaymentStatus.AUTHORIZED: _l("Authorised"),
+        PaymentStatus.PAID: _l("Paid"),
+        PaymentStatus.FAILED: _l("Failed"),
+        PaymentStatus.CANCELED: _l("Cancelled"),
+        PaymentStatus.EXPIRED: _l("Expired"),
+        PaymentSource.CREATED: _l("created by the pay button"),
+        PaymentSource.WEBHOOK: _l("Mollie webhook"),
+        PaymentSource.RETURN: _l("client returned from Mollie"),
+        PaymentSource.RECONCILE: _l("reconciliation"),
+        PaymentSource.STAFF: _l("by staff"),
+    }
+)
+
+
+class PaymentAttempt(db.Model):
+    """One Mollie payment for one installment, or a bank transfer staff recorded.
+
+    The row exists before Mollie is asked, so a click that failed half-way is retried with
+    the same idempotency key and the same webhook secret, and Mollie answers with the payment
+    it may already have made instead of a second one.
+    """
+
+    __tablename__ = "payment_attempt"
+    __table_args__ = (sa.UniqueConstraint("installment_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    installment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("invoice_installment.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int]  # 1, 2, ... per installment
+    amount: Mapped[Decimal]
+    currency: Mapped[str] = mapped_column(sa.String(3), default="EUR")
+    locale: Mapped[str] = mapped_column(sa.String(5))
+    idempotency_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # In the webhook URL: a webhook for this attempt must know it (see MOLLIE.md §13.1).
+    webhook_secret: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    mollie_id: Mapped[str | None] = mapped_column(sa.String(40), unique=True)
+    status: Mapped[PaymentStatus] = mapped_column(default=PaymentStatus.CREATED)
+    method: Mapped[str | None] = mapped_column(sa.String(30))
+    checkout_url: Mapped[str | None] = mapped_column(sa.Text)
+    expires_at: Mapped[datetime | None]
+    paid_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    installment: Mapped[Installment] = relationship()
+    events: Mapped[list[PaymentEvent]] = relationship(
+        back_populates="attempt", order_by="PaymentEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class PaymentEvent(db.Model):
+    """A change of an attempt's status, with Mollie's own word for it; never changed."""
+
+    __tablename__ = "payment_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("payment_attempt.id", ondelete="CASCADE"), index=True
+    )
+    source: Mapped[PaymentSource]
+    old_status: Mapped[PaymentStatus | None]
+    new_status: Mapped[PaymentStatus]
+    mollie_status: Mapped[str | None] = mapped_column(sa.String(20))
+    note: Mapped[str | None] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    attempt: Mapped[PaymentAttempt] = relationship(back_populates="events")

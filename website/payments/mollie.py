@@ -1,0 +1,66 @@
+"""The site's only door to Mollie: the real ``mollie-api-python`` client, with errors sorted.
+
+Every call either returns the payment as Mollie's JSON (a dict) or raises
+``MollieUnavailable``; callers never see the client's own exception classes. Which Mollie
+is asked comes from ``MOLLIE_API_ENDPOINT``: the sandbox in development and tests, never in
+production (the configuration refuses it).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import current_app
+from mollie.api.client import Client
+from mollie.api.error import Error, NotFoundError, ResponseError
+
+log = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT = 2
+
+
+class MollieUnavailable(Exception):
+    """Mollie could not be reached, was too slow, failed or refused; nothing was changed."""
+
+
+def client() -> Client:
+    config = current_app.config
+    mollie = Client(
+        api_endpoint=config["MOLLIE_API_ENDPOINT"],
+        timeout=(CONNECT_TIMEOUT, config["MOLLIE_TIMEOUT"]),
+    )
+    mollie.set_api_key(config["MOLLIE_API_KEY"])
+    return mollie
+
+
+def expected_mode() -> str:
+    """``live`` for a live key, ``test`` otherwise: a payment in the other mode is not ours."""
+    return "live" if current_app.config["MOLLIE_API_KEY"].startswith("live_") else "test"
+
+
+def create_payment(data: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+    try:
+        return dict(client().payments.create(data, idempotency_key=idempotency_key))
+    except Error as error:
+        log.warning("Mollie refused or failed to create a payment: %s", _describe(error))
+        raise MollieUnavailable from error
+
+
+def get_payment(payment_id: str) -> dict[str, Any] | None:
+    """The payment, or None when Mollie does not know it (or it is not a payment id)."""
+    try:
+        return dict(client().payments.get(payment_id))
+    except NotFoundError:
+        return None
+    except Error as error:
+        if isinstance(error, ResponseError) and error.status in (400, 422):
+            return None
+        log.warning("Mollie could not be asked about a payment: %s", _describe(error))
+        raise MollieUnavailable from error
+
+
+def _describe(error: Error) -> str:
+    if isinstance(error, ResponseError):
+        return f"HTTP {error.status}: {error}"
+    return f"{type(error).__name__}: {error}"
