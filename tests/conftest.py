@@ -16,6 +16,7 @@ from tests.factories import make_policy_version
 from tests.smtp import SmtpServer
 from website import create_app
 from website.extensions import db
+from website.mollie_sandbox.testing import MollieSandbox, SandboxServer
 
 PolicyFactory = Callable[..., None]
 TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
@@ -109,3 +110,27 @@ def create_policy_version(app: Flask) -> PolicyFactory:
             make_policy_version(**overrides)
 
     return create
+
+
+# --- Mollie sandbox (website/mollie_sandbox): one server per test session/worker ---------
+
+
+@pytest.fixture(scope="session")
+def mollie_sandbox_server() -> Iterator[SandboxServer]:
+    """The sandbox on 127.0.0.1:<free port>, webhooks retried at 1 Mollie minute = 0.05 s."""
+    server = SandboxServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mollie_sandbox(mollie_sandbox_server: SandboxServer) -> Iterator[MollieSandbox]:
+    """A fresh sandbox for this test: ``.url`` and ``.api_key`` for the site's Mollie client,
+    and methods to pay, expire, refund, charge back, break webhooks and inject API faults.
+
+    Reset after the test too, so no retried webhook of this test reaches a later one.
+    """
+    handle = mollie_sandbox_server.handle
+    handle.reset()
+    yield handle
+    handle.reset()
