@@ -10,10 +10,13 @@ PYTEST_WORKERS ?= 2
 
 .PHONY: run test test-postgres bench setup instance lint translations translations-update chromium clean
 
+# The site on :5000, with the mail worker and the Mollie sandbox (:5001) running beside it.
 run: setup instance
 	$(FLASK) db upgrade
 	$(FLASK) policy import
-	$(FLASK) mail deliver --loop --interval 2 & trap 'kill $$!' EXIT INT TERM; \
+	$(FLASK) mail deliver --loop --interval 2 & mail=$$!; \
+	$(BIN)/python -m website.mollie_sandbox --port 5001 & sandbox=$$!; \
+	trap 'kill $$mail $$sandbox' EXIT INT TERM; \
 		$(FLASK) run --debug --host 127.0.0.1 --port 5000
 
 test: setup chromium

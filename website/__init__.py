@@ -20,6 +20,7 @@ from website.invoices.cli import invoices_cli
 from website.mail.cli import mail_cli
 from website.mail.views import bp as dev_mailbox_bp
 from website.pages.views import bp as pages_bp
+from website.payments.cli import payments_cli
 from website.payments.views import bp as pay_bp
 from website.policy.cli import policy_cli
 from website.policy.views import bp as policy_bp
@@ -79,3 +80,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(staff_cli)
     app.cli.add_command(policy_cli)
     app.cli.add_command(invoices_cli)
+    app.cli.add_command(payments_cli)

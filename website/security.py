@@ -4,21 +4,30 @@ from __future__ import annotations
 
 from flask import Flask, Response, current_app
 
-# Everything comes from this site: no CDN, no fonts or analytics from elsewhere.
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "form-action 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
+
+def content_security_policy(form_targets: tuple[str, ...] = ()) -> str:
+    """Everything comes from this site: no CDN, no fonts or analytics from elsewhere.
+
+    Forms post only here; ``form_targets`` adds origins a form's answer may redirect to
+    (the pay button's redirect to Mollie's checkout: browsers check redirects too).
+    """
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            " ".join(("form-action 'self'", *form_targets)),
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        )
     )
-)
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
     for feature in (

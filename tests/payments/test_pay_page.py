@@ -128,3 +128,37 @@ def test_a_paid_invoice_has_no_pay_button(app: Flask, client: FlaskClient, token
 def test_paying_without_a_form_token_is_refused(client: FlaskClient, token: str) -> None:
     response = client.post(f"/pay/{token}", data={"installment": "1"})
     assert response.status_code == 400
+
+
+def test_the_bank_transfer_qr_code(app: Flask, client: FlaskClient, token: str) -> None:
+    page = client.get(f"/pay/{token}", headers={"Accept-Language": "en"}).text
+    assert f'src="/pay/{token}/transfer-qr.svg"' in page
+    response = client.get(f"/pay/{token}/transfer-qr.svg")
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
+    with app.app_context():
+        invoice = db.session.scalars(sa.select(Invoice)).one()
+        assert f"<title>{invoice.number}</title>" in response.text
+        for part in invoice.installments:
+            part.paid_at = utcnow()
+        db.session.commit()
+    assert client.get(f"/pay/{token}/transfer-qr.svg").status_code == 404
+    assert client.get("/pay/" + "x" * 43 + "/transfer-qr.svg").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "checkout"),
+    [
+        ("http://127.0.0.1:5001", "http://127.0.0.1:5001"),
+        ("https://api.mollie.com", "https://www.mollie.com"),
+    ],
+)
+def test_the_pay_buttons_redirect_to_mollie_is_allowed(
+    app: Flask, client: FlaskClient, token: str, endpoint: str, checkout: str
+) -> None:
+    app.config["MOLLIE_API_ENDPOINT"] = endpoint
+    policy = client.get(f"/pay/{token}").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {checkout};" in policy
+    assert "script-src 'self';" in policy
+    elsewhere = client.get("/contact").headers["Content-Security-Policy"]
+    assert "form-action 'self';" in elsewhere

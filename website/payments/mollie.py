@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app
 from mollie.api.client import Client
@@ -18,6 +19,7 @@ from mollie.api.error import Error, NotFoundError, ResponseError
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 2
+LIVE_CHECKOUT_ORIGIN = "https://www.mollie.com"
 
 
 class MollieUnavailable(Exception):
@@ -32,6 +34,14 @@ def client() -> Client:
     )
     mollie.set_api_key(config["MOLLIE_API_KEY"])
     return mollie
+
+
+def checkout_origin() -> str:
+    """Where Mollie's checkout pages live: mollie.com, or the sandbox in development."""
+    endpoint = urlsplit(current_app.config["MOLLIE_API_ENDPOINT"])
+    if endpoint.hostname == "api.mollie.com":
+        return LIVE_CHECKOUT_ORIGIN
+    return f"{endpoint.scheme}://{endpoint.netloc}"
 
 
 def expected_mode() -> str:

@@ -75,14 +75,17 @@ def start_payment(installment: Installment, token: str, language: str) -> str:
     attempt = _attempt_to_use(installment, language)
     if attempt.checkout_url and attempt.status is PaymentStatus.OPEN:
         return attempt.checkout_url
-    payment = mollie.create_payment(_payment_data(attempt, token), attempt.idempotency_key)
+    try:
+        payment = mollie.create_payment(_payment_data(attempt, token), attempt.idempotency_key)
+    except mollie.MollieUnavailable as error:
+        raise PaymentUnavailable(str(error)) from error
     _lock(attempt.installment_id)
     db.session.refresh(attempt)
     if attempt.mollie_id is None:
         attempt.mollie_id = payment["id"]
         attempt.checkout_url = payment.get("_links", {}).get("checkout", {}).get("href")
         attempt.expires_at = _timestamp(payment.get("expiresAt"))
-        _apply(attempt, payment, PaymentSource.CREATED)
+        apply_status(attempt, payment, PaymentSource.CREATED)
     db.session.commit()
     if not attempt.checkout_url:
         raise PaymentUnavailable("Mollie gave no checkout page for the payment.")
@@ -177,7 +180,7 @@ def sync_payment(attempt: PaymentAttempt, source: PaymentSource) -> PaymentAttem
         log.warning("Payment attempt %s: ignoring Mollie's answer: %s", attempt.id, problem)
         db.session.rollback()
         return attempt
-    _apply(attempt, payment, source)
+    apply_status(attempt, payment, source)
     db.session.commit()
     return attempt
 
@@ -214,7 +217,7 @@ def _mismatch(attempt: PaymentAttempt, payment: dict[str, Any] | None) -> str | 
     return f"{', '.join(wrong)} do not match" if wrong else None
 
 
-def _apply(attempt: PaymentAttempt, payment: dict[str, Any], source: PaymentSource) -> None:
+def apply_status(attempt: PaymentAttempt, payment: dict[str, Any], source: PaymentSource) -> None:
     """Move the attempt to Mollie's status if that is forward; settle what it paid."""
     try:
         new = PaymentStatus(payment["status"])
@@ -302,7 +305,7 @@ def record_bank_transfer(installment: Installment, staff_id: int) -> PaymentAtte
         method="banktransfer",
     )
     db.session.add(attempt)
-    _apply(attempt, {"status": "paid", "method": "banktransfer"}, PaymentSource.STAFF)
+    apply_status(attempt, {"status": "paid", "method": "banktransfer"}, PaymentSource.STAFF)
     record(staff_id, "payment.bank_transfer", "invoice", installment.invoice.number)
     db.session.commit()
     return attempt

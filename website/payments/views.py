@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import logging
+import io
 
+import segno.helpers
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
@@ -13,6 +14,7 @@ from website.extensions import csrf, db, limiter
 from website.i18n import current_language
 from website.invoices.models import Invoice
 from website.invoices.services import invoice_for_token
+from website.payments import mollie
 from website.payments.forms import PayForm
 from website.payments.models import PaymentAttempt, PaymentSource, PaymentStatus
 from website.payments.services import (
@@ -23,8 +25,7 @@ from website.payments.services import (
     start_payment,
     sync_payment,
 )
-
-log = logging.getLogger(__name__)
+from website.security import content_security_policy
 
 bp = Blueprint("pay", __name__)
 POLL_SECONDS = 2
@@ -39,23 +40,50 @@ def _invoice_or_404(token: str) -> Invoice:
 
 @bp.after_request
 def _private(response: Response) -> Response:
-    """Invoices are personal: never stored by the browser or a proxy, never sent onwards."""
+    """Invoices are personal: never stored by the browser or a proxy, never indexed.
+
+    The pay button's answer redirects to Mollie's checkout, which the CSP must allow.
+    """
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Content-Security-Policy"] = content_security_policy(
+        form_targets=(mollie.checkout_origin(),)
+    )
     return response
 
 
 @bp.get("/pay/<token>")
 def invoice(token: str) -> str:
     invoice = _invoice_or_404(token)
+    paid = {part.id: amount_paid(part) for part in invoice.installments}
+    due = invoice.next_installment
     return render_template(
         "pay/invoice.html",
         invoice=invoice,
         token=token,
-        due=invoice.next_installment,
-        paid={part.id: amount_paid(part) for part in invoice.installments},
+        due=due,
+        amount_due=due.amount - paid[due.id] if due else None,
+        paid=paid,
         form=PayForm(),
     )
+
+
+@bp.get("/pay/<token>/transfer-qr.svg")
+def transfer_qr(token: str) -> Response:
+    """The EPC ("GiroCode") QR code a banking app scans to fill in the bank transfer."""
+    invoice = _invoice_or_404(token)
+    due = invoice.next_installment
+    if due is None:
+        abort(404)
+    code = segno.helpers.make_epc_qr(
+        name=current_app.config["STUDIO_NAME"][:70],
+        iban=current_app.config["STUDIO_IBAN"],
+        amount=due.amount - amount_paid(due),
+        text=invoice.number,
+    )
+    svg = io.BytesIO()
+    code.save(svg, kind="svg", scale=4, border=2, title=invoice.number)
+    return Response(svg.getvalue(), mimetype="image/svg+xml")
 
 
 @bp.post("/pay/<token>")

@@ -1,0 +1,73 @@
+"""Fifty copies of one webhook at once (PostgreSQL, row locks): one paid transition, one receipt."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask_migrate import upgrade
+
+from tests.conftest import make_config
+from tests.databases import LOCAL_POSTGRES, scratch_database, server_url
+from tests.factories import make_issued_invoice
+from tests.payments.test_payments import click_pay, paid_events, receipts
+from website import create_app
+from website.extensions import db
+from website.mollie_sandbox.testing import MollieSandbox
+from website.payments.models import PaymentAttempt
+
+DELIVERIES = 50
+
+
+@pytest.fixture
+def postgres_app(tmp_path: Path, mollie_sandbox: MollieSandbox) -> Iterator[Flask]:
+    with scratch_database("payments", tmp_path, server=server_url() or LOCAL_POSTGRES) as url:
+        app = create_app(
+            make_config(
+                url,
+                MAILDIR=str(tmp_path / "mailbox"),
+                MOLLIE_API_ENDPOINT=mollie_sandbox.url,
+                MOLLIE_API_KEY=mollie_sandbox.api_key,
+                PUBLIC_BASE_URL="http://localhost",
+                SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 10, "max_overflow": 50},
+            )
+        )
+        with app.app_context():
+            upgrade()
+        yield app
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_fifty_concurrent_deliveries_pay_once(
+    postgres_app: Flask, mollie_sandbox: MollieSandbox
+) -> None:
+    mollie_sandbox.configure_webhooks(paused=True)
+    with postgres_app.app_context():
+        token = make_issued_invoice()[1]
+    assert click_pay(postgres_app.test_client(), token).status_code == 303
+    with postgres_app.app_context():
+        attempt = db.session.scalars(sa.select(PaymentAttempt)).one()
+        url, payment_id = f"/webhooks/mollie/{attempt.webhook_secret}", attempt.mollie_id
+    mollie_sandbox.set_status(payment_id, "paid")
+    start = threading.Barrier(DELIVERIES)
+    answers: list[int] = []
+
+    def deliver() -> None:
+        client = postgres_app.test_client()
+        start.wait()
+        answers.append(client.post(url, data={"id": payment_id}).status_code)
+
+    threads = [threading.Thread(target=deliver) for _ in range(DELIVERIES)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert answers == [200] * DELIVERIES
+    assert len(paid_events(postgres_app)) == 1
+    assert receipts(postgres_app) == ["anna@example.nl"]

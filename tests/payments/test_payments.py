@@ -1,0 +1,406 @@
+"""Paying an installment through Mollie (the sandbox, over real HTTP): clicks, webhooks, returns."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from tests.factories import make_issued_invoice
+from website.extensions import db
+from website.invoices.models import Installment, Invoice, InvoiceStatus
+from website.mail.models import OutboxMessage
+from website.mollie_sandbox.testing import MollieSandbox
+from website.payments.models import PaymentAttempt, PaymentEvent, PaymentSource, PaymentStatus
+from website.payments.services import apply_status, record_bank_transfer
+
+BASE = "http://localhost"
+
+
+@pytest.fixture
+def app_config(mollie_sandbox: MollieSandbox) -> dict[str, Any]:
+    mollie_sandbox.configure_webhooks(paused=True)  # these tests deliver webhooks themselves
+    return {
+        "MOLLIE_API_ENDPOINT": mollie_sandbox.url,
+        "MOLLIE_API_KEY": mollie_sandbox.api_key,
+        "MOLLIE_TIMEOUT": 1,
+        "PUBLIC_BASE_URL": BASE,
+    }
+
+
+@pytest.fixture
+def token(app: Flask) -> str:
+    with app.app_context():
+        return make_issued_invoice(lines=(("Wedding film", "1", "1000.00", "21"),))[1]
+
+
+def click_pay(client: FlaskClient, token: str, language: str = "nl") -> TestResponse:
+    page = client.get(f"/pay/{token}", headers={"Accept-Language": language})
+    form_token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)
+    position = re.search(r'name="installment" value="(\d+)"', page.text)
+    assert form_token and position, "the page has a pay button"
+    return client.post(
+        f"/pay/{token}",
+        data={"csrf_token": form_token[1], "installment": position[1]},
+        headers={"Accept-Language": language},
+    )
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def the_attempt(app: Flask) -> PaymentAttempt:
+    with app.app_context():
+        attempt = db.session.scalars(sa.select(PaymentAttempt)).one()
+        db.session.expunge(attempt)
+        return attempt
+
+
+def deliver_webhook(client: FlaskClient, attempt: PaymentAttempt, payment_id: str | None = None):
+    return client.post(
+        f"/webhooks/mollie/{attempt.webhook_secret}", data={"id": payment_id or attempt.mollie_id}
+    )
+
+
+def paid_events(app: Flask) -> list[PaymentEvent]:
+    with app.app_context():
+        return db.session.scalars(
+            sa.select(PaymentEvent).where(PaymentEvent.new_status == PaymentStatus.PAID)
+        ).all()
+
+
+def receipts(app: Flask) -> list[str]:
+    with app.app_context():
+        return db.session.scalars(
+            sa.select(OutboxMessage.recipient).where(OutboxMessage.kind == "payments/receipt")
+        ).all()
+
+
+class TestThePayButton:
+    def test_creates_one_mollie_payment_and_sends_the_client_to_its_checkout(
+        self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+    ) -> None:
+        response = click_pay(client, token, language="en")
+
+        assert response.status_code == 303
+        [payment] = mollie_sandbox.payments()
+        assert response.headers["Location"] == payment["_links"]["checkout"]["href"]
+        attempt = the_attempt(app)
+        with app.app_context():
+            invoice = db.session.scalars(sa.select(Invoice)).one()
+            number, invoice_id = invoice.number, invoice.id
+        assert payment["amount"] == {"currency": "EUR", "value": "605.00"}  # half of 1,210.00
+        assert payment["metadata"] == {"invoice": number, "installment": 1, "attempt": attempt.id}
+        assert payment["locale"] == "en_US"
+        assert payment["redirectUrl"] == f"{BASE}/pay/{token}/payments/{attempt.id}"
+        assert payment["webhookUrl"] == f"{BASE}/webhooks/mollie/{attempt.webhook_secret}"
+        assert len(attempt.webhook_secret) >= 43
+        assert attempt.mollie_id == payment["id"]
+        assert attempt.status is PaymentStatus.OPEN
+        assert attempt.idempotency_key == f"inv-{invoice_id}-1-1"
+
+    def test_a_second_click_reuses_the_open_payment(
+        self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+    ) -> None:
+        first = click_pay(client, token)
+        second = click_pay(client, token)
+        assert first.headers["Location"] == second.headers["Location"]
+        assert len(mollie_sandbox.payments()) == 1
+
+    def test_a_failed_payment_makes_way_for_a_new_one(
+        self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+    ) -> None:
+        click_pay(client, token)
+        first = the_attempt(app)
+        mollie_sandbox.set_status(first.mollie_id, "failed")
+        assert deliver_webhook(client, first).status_code == 200
+        retry = click_pay(client, token)
+        assert retry.status_code == 303
+        payments = mollie_sandbox.payments()
+        assert len(payments) == 2
+        assert retry.headers["Location"] == payments[-1]["_links"]["checkout"]["href"]
+        with app.app_context():
+            numbers = db.session.scalars(
+                sa.select(PaymentAttempt.number).order_by(PaymentAttempt.number)
+            ).all()
+        assert numbers == [1, 2]
+
+    @pytest.mark.parametrize(
+        "fault",
+        [
+            {"kind": "status", "status": 500},
+            {"kind": "status", "status": 503},
+            {"kind": "status", "status": 422},
+            {"kind": "slow", "seconds": 2},
+            {"kind": "drop"},
+        ],
+    )
+    def test_mollie_failures_ask_the_client_to_try_again_and_retrying_is_safe(
+        self,
+        app: Flask,
+        client: FlaskClient,
+        token: str,
+        mollie_sandbox: MollieSandbox,
+        fault: dict[str, Any],
+    ) -> None:
+        mollie_sandbox.inject_fault(**fault, count=1, method="POST", path_prefix="/v2/payments")
+
+        failed = click_pay(client, token, language="en")
+
+        assert failed.status_code == 503
+        assert "Please try again" in failed.text and "Nothing was charged" in failed.text
+        assert paid_events(app) == []
+        if fault["kind"] == "slow":
+            # A retry while Mollie still works on the first request is answered 409: try again.
+            assert click_pay(client, token, language="en").status_code == 503
+            wait_for(lambda: mollie_sandbox.payments())
+        retried = click_pay(client, token, language="en")
+        assert retried.status_code == 303
+        # The slow request did reach Mollie: the retry's idempotency key gets that payment back.
+        [payment] = mollie_sandbox.payments()
+        assert retried.headers["Location"] == payment["_links"]["checkout"]["href"]
+        with app.app_context():
+            assert db.session.scalar(sa.select(sa.func.count(PaymentAttempt.id))) == 1
+
+    def test_mollie_unreachable(self, app: Flask, client: FlaskClient, token: str) -> None:
+        app.config["MOLLIE_API_ENDPOINT"] = "http://127.0.0.1:9"  # discard: nothing listens
+        response = click_pay(client, token, language="en")
+        assert response.status_code == 503
+        assert "Please try again" in response.text
+
+    def test_a_stale_page_cannot_pay_a_part_already_paid(
+        self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+    ) -> None:
+        page = client.get(f"/pay/{token}").text
+        form_token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
+        with app.app_context():
+            record_bank_transfer(db.session.scalars(sa.select(Installment)).first(), None)
+        response = client.post(f"/pay/{token}", data={"csrf_token": form_token, "installment": "1"})
+        assert response.status_code == 303
+        assert urlsplit(response.headers["Location"]).path == f"/pay/{token}"
+        assert mollie_sandbox.payments() == []
+
+
+class TestTheWebhook:
+    def test_paid_settles_the_installment_once_with_one_receipt(
+        self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+    ) -> None:
+        click_pay(client, token)
+        attempt = the_attempt(app)
+        mollie_sandbox.set_status(attempt.mollie_id, "paid")
+
+        for _ in range(3):  # Mollie may deliver more than once
+            assert deliver_webhook(client, attempt).status_code == 200
+
+        [event] = paid_events(app)
+        assert (event.source, event.old_status, event.mollie_status) == (
+            PaymentSource.WEBHOOK,
+            PaymentStatus.OPEN,
+            "paid",
+        )
+        assert receipts(app) == ["anna@example.nl"]
+        with app.app_context():
+            invoice = db.session.scalars(sa.select(Invoice)).one()
+            deposit, balance = invoice.installments
+            assert deposit.is_paid and not balance.is_paid
+            assert invoice.status is InvoiceStatus.ISSUED
+            assert invoice.next_installment.id == balance.id
+            receipt = db.session.scalars(
+                sa.select(OutboxMessage).where(OutboxMessage.kind == "payments/receipt")
+            ).one()
+            assert "€\xa0605,00" in receipt.text_body and invoice.number in receipt.subject
+
+    def test_paying_the_balance_pays_the_invoice(
+        self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+    ) -> None:
+        for _ in range(2):
+            click_pay(client, token)
+            with app.app_context():
+                attempt = db.session.scalars(
+                    sa.select(PaymentAttempt).order_by(PaymentAttempt.id.desc())
+                ).first()
+                db.session.expunge(attempt)
+            mollie_sandbox.set_status(attempt.mollie_id, "paid")
+            deliver_webhook(client, attempt)
+        with app.app_context():
+            invoice = db.session.scalars(sa.select(Invoice)).one()
+            assert invoice.status is InvoiceStatus.PAID and invoice.paid_at is not None
+            assert [part.amount for part in invoice.installments] == [
+                Decimal("605.00"),
+                Decimal("605.00"),
+            ]
+        assert len(receipts(app)) == 2
+        page = client.get(f"/pay/{token}", headers={"Accept-Language": "en"}).text
+        assert "paid in full" in page and "Pay now" not in page
+
+    def test_unknown_secrets_and_ids_get_200_and_change_nothing(
+        self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+    ) -> None:
+        click_pay(client, token)
+        attempt = the_attempt(app)
+        mollie_sandbox.set_status(attempt.mollie_id, "paid")
+        assert (
+            client.post("/webhooks/mollie/not-a-secret", data={"id": attempt.mollie_id}).status_code
+            == 200
+        )
+        assert deliver_webhook(client, attempt, payment_id="tr_unknown123").status_code == 200
+        assert client.post(f"/webhooks/mollie/{attempt.webhook_secret}").status_code == 200
+        assert paid_events(app) == []
+        assert the_attempt(app).status is PaymentStatus.OPEN
+
+    def test_another_invoices_payment_id_changes_nothing(
+        self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+    ) -> None:
+        with app.app_context():
+            other_token = make_issued_invoice(email="bob@example.nl")[1]
+        click_pay(client, token)
+        click_pay(client, other_token)
+        with app.app_context():
+            mine, theirs = db.session.scalars(
+                sa.select(PaymentAttempt).order_by(PaymentAttempt.id)
+            ).all()
+            db.session.expunge_all()
+        mollie_sandbox.set_status(theirs.mollie_id, "paid")
+        # My webhook URL with their paid payment's id: ignored.
+        assert deliver_webhook(client, mine, payment_id=theirs.mollie_id).status_code == 200
+        assert paid_events(app) == []
+
+    def test_a_payment_that_does_not_match_the_attempt_changes_nothing(
+        self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+    ) -> None:
+        click_pay(client, token)
+        attempt = the_attempt(app)
+        mollie_sandbox.set_status(attempt.mollie_id, "paid")
+        with app.app_context():  # as if the attempt had been for another amount
+            stored = db.session.get(PaymentAttempt, attempt.id)
+            stored.amount = Decimal("1.00")
+            db.session.commit()
+        assert deliver_webhook(client, attempt).status_code == 200
+        assert paid_events(app) == [] and receipts(app) == []
+
+    def test_mollie_down_answers_503_so_mollie_retries(
+        self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+    ) -> None:
+        click_pay(client, token)
+        attempt = the_attempt(app)
+        mollie_sandbox.set_status(attempt.mollie_id, "paid")
+        mollie_sandbox.inject_fault(kind="status", status=502, count=1, method="GET")
+        assert deliver_webhook(client, attempt).status_code == 503
+        assert paid_events(app) == []
+        assert deliver_webhook(client, attempt).status_code == 200
+        assert len(paid_events(app)) == 1
+
+
+class TestTheReturnPage:
+    def test_asks_mollie_itself_and_shows_paid(
+        self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+    ) -> None:
+        click_pay(client, token)
+        attempt = the_attempt(app)
+        mollie_sandbox.set_status(attempt.mollie_id, "paid")  # the webhook has not come yet
+        page = client.get(f"/pay/{token}/payments/{attempt.id}", headers={"Accept-Language": "en"})
+        assert page.status_code == 200
+        assert "your payment is in" in page.text
+        [event] = paid_events(app)
+        assert event.source is PaymentSource.RETURN
+        assert deliver_webhook(client, attempt).status_code == 200
+        assert len(paid_events(app)) == 1 and len(receipts(app)) == 1
+
+    def test_returned_without_paying_offers_another_try(
+        self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+    ) -> None:
+        click_pay(client, token)
+        attempt = the_attempt(app)
+        page = client.get(f"/pay/{token}/payments/{attempt.id}", headers={"Accept-Language": "en"})
+        assert "was not completed" in page.text and "Try again" in page.text
+        assert "hx-trigger" not in page.text
+
+    def test_processing_polls_with_htmx_and_has_a_plain_link(
+        self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+    ) -> None:
+        click_pay(client, token)
+        attempt = the_attempt(app)
+        mollie_sandbox.inject_fault(kind="status", status=503, count=1, method="GET")
+        here = f"/pay/{token}/payments/{attempt.id}"
+        page = client.get(here, headers={"Accept-Language": "en"})
+        assert "being processed" in page.text
+        assert f'hx-get="{here}"' in page.text and 'hx-trigger="every 2s"' in page.text
+        assert f'<a href="{here}">Check again</a>' in page.text
+        mollie_sandbox.set_status(attempt.mollie_id, "paid")
+        fragment = client.get(here, headers={"HX-Request": "true", "Accept-Language": "en"})
+        assert fragment.text.lstrip().startswith('<div id="payment-status"')
+        assert "your payment is in" in fragment.text and "hx-trigger" not in fragment.text
+
+    def test_another_invoices_attempt_is_not_shown(
+        self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+    ) -> None:
+        with app.app_context():
+            other_token = make_issued_invoice(email="bob@example.nl")[1]
+        click_pay(client, other_token)
+        attempt = the_attempt(app)
+        assert client.get(f"/pay/{token}/payments/{attempt.id}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("old", "mollie_status", "new"),
+    [
+        (PaymentStatus.PAID, "expired", PaymentStatus.PAID),
+        (PaymentStatus.PAID, "failed", PaymentStatus.PAID),
+        (PaymentStatus.PENDING, "open", PaymentStatus.PENDING),
+        (PaymentStatus.CANCELED, "expired", PaymentStatus.CANCELED),
+        (PaymentStatus.OPEN, "pending", PaymentStatus.PENDING),
+        (PaymentStatus.EXPIRED, "paid", PaymentStatus.PAID),  # a late payment still counts
+    ],
+)
+def test_statuses_only_move_forward(
+    app: Flask, token: str, old: PaymentStatus, mollie_status: str, new: PaymentStatus
+) -> None:
+    with app.app_context():
+        installment = db.session.scalars(sa.select(Installment)).first()
+        attempt = PaymentAttempt(
+            installment=installment,
+            number=1,
+            amount=installment.amount,
+            locale="nl_NL",
+            idempotency_key="k",
+            webhook_secret="s",
+            status=old,
+        )
+        db.session.add(attempt)
+        db.session.flush()
+        apply_status(attempt, {"status": mollie_status}, PaymentSource.WEBHOOK)
+        assert attempt.status is new
+        changed = old is not new
+        assert [event.mollie_status for event in attempt.events] == [mollie_status] * changed
+        if changed and old.is_final:
+            assert attempt.events[0].note == f"late payment, after the attempt was {old.value}"
+
+
+def test_reconcile_catches_up_on_a_lost_webhook(
+    app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+) -> None:
+    click_pay(client, token)
+    attempt = the_attempt(app)
+    mollie_sandbox.set_status(attempt.mollie_id, "paid")  # its webhook never arrives
+
+    result = app.test_cli_runner().invoke(args=["payments", "reconcile"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "Checked 1 payments: 1 changed, 0 not reachable."
+    [event] = paid_events(app)
+    assert event.source is PaymentSource.RECONCILE
+    again = app.test_cli_runner().invoke(args=["payments", "reconcile"])
+    assert again.output.strip() == "Checked 0 payments: 0 changed, 0 not reachable."
