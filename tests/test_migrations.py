@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -99,4 +100,38 @@ def test_existing_messages_get_a_client_each() -> None:
         ("C-AAAA-0001", "anna@example.nl"),
         ("C-AAAA-0002", "anna@example.nl"),
         ("C-BBBB-0001", "bas@example.nl"),
+    ]
+
+
+@pytest.mark.usefixtures("empty_app")
+def test_issued_invoices_get_their_clients_details() -> None:
+    """The migration that keeps the billed details on invoices fills them for issued ones."""
+    upgrade(revision="fade7f1a5b9e")
+    with db.engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO client (id, email, name, language, address, company_name, vat_id, "
+                "created_at) VALUES (1, 'anna@example.nl', 'Anna', 'nl', 'Kerkstraat 1', "
+                "'Studio A', 'NL123456789B01', '2026-01-01 10:00:00+00')"
+            )
+        )
+        for number, issued in (("2026-0001", date(2026, 2, 1)), (None, None)):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO invoice (client_id, status, number, issued_on, created_at) "
+                    "VALUES (1, :status, :number, :issued, '2026-01-01 10:00:00+00')"
+                ),
+                {"status": "issued" if number else "draft", "number": number, "issued": issued},
+            )
+    upgrade(revision="dca24b4890de")
+    with db.engine.connect() as connection:
+        rows = connection.execute(
+            sa.text(
+                "SELECT number, client_name, client_address, client_company, client_vat_id "
+                "FROM invoice ORDER BY id"
+            )
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        ("2026-0001", "Anna", "Kerkstraat 1", "Studio A", "NL123456789B01"),
+        (None, None, None, None, None),
     ]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import Babel
@@ -69,9 +70,17 @@ class Hundredths(sa.TypeDecorator[Decimal]):
         return None if value is None else Decimal(value).scaleb(-2)
 
 
+STUDIO_TIMEZONE = ZoneInfo("Europe/Amsterdam")
+
+
 def utcnow() -> datetime:
     """Now, as an aware UTC datetime (the default of every timestamp column)."""
     return datetime.now(UTC)
+
+
+def studio_today() -> date:
+    """Today's date where the studio is: invoice dates and due dates are Dutch dates."""
+    return datetime.now(STUDIO_TIMEZONE).date()
 
 
 class Base(DeclarativeBase):

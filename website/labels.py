@@ -6,7 +6,9 @@ import enum
 
 from flask_babel.speaklater import LazyString
 
-_LABELS: dict[enum.Enum, LazyString] = {}
+# Keyed by (enum class, value): members of different enums with the same value (both a
+# payment status and a payment source are "created") are equal, yet labelled apart.
+_LABELS: dict[tuple[type[enum.Enum], str], LazyString] = {}
 
 
 class Labelled(enum.StrEnum):
@@ -15,8 +17,8 @@ class Labelled(enum.StrEnum):
     @property
     def label(self) -> LazyString:
         """Lazy: it is translated when shown, in the language of that moment."""
-        return _LABELS[self]
+        return _LABELS[(type(self), self.value)]
 
 
 def set_labels(labels: dict[Labelled, LazyString]) -> None:
-    _LABELS.update(labels)
+    _LABELS.update({(type(member), member.value): label for member, label in labels.items()})

@@ -131,6 +131,43 @@ class TestIssuing:
         invoice.status = InvoiceStatus.PAID  # the status may move on
         db.session.commit()
 
+    def test_the_client_is_billed_as_they_were_on_the_day_of_issue(self) -> None:
+        client = a_client()
+        client.address, client.company_name, client.vat_id = "Kerkstraat 1", "Atelier", "NL1B01"
+        invoice = issue(create_draft(client, [SHOOT]), TODAY)
+        client.name, client.address, client.company_name = "Someone else", "Elsewhere 2", None
+        db.session.commit()
+        billed = invoice.billed_to
+        assert (billed.name, billed.address, billed.company, billed.vat_id) == (
+            "Anna de Vries",
+            "Kerkstraat 1",
+            "Atelier",
+            "NL1B01",
+        )
+        invoice.client_name = "Changed"
+        with pytest.raises(IssuedInvoiceImmutable):
+            db.session.commit()
+        db.session.rollback()
+
+    @pytest.mark.parametrize(
+        ("unit_price", "deposit", "message"),
+        [
+            ("0.00", 50, "zero"),
+            ("0.01", 50, "part of zero"),  # €0.01 + VAT: half rounds to €0.01 and €0.00
+            ("1.00", 0, None),
+        ],
+    )
+    def test_nothing_of_zero_is_issued(self, unit_price: str, deposit: int, message: str) -> None:
+        line = LineInput("Test", Decimal("1"), Decimal(unit_price), Decimal("0"))
+        invoice = create_draft(a_client(), [line])
+        if message is None:
+            assert issue(invoice, TODAY, deposit_percent=deposit).number == "2026-0001"
+            return
+        with pytest.raises(InvoiceError, match=message):
+            issue(invoice, TODAY, deposit_percent=deposit)
+        db.session.rollback()
+        assert db.session.get(Invoice, invoice.id).status is InvoiceStatus.DRAFT
+
 
 @pytest.fixture
 def postgres_app(tmp_path: Path) -> Iterator[Flask]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask import Response, flash, request, url_for
 from flask_babel import gettext as _
@@ -11,7 +9,7 @@ from flask_login import current_user
 
 from website.admin.blueprint import bp
 from website.admin.forms import PolicyForm
-from website.extensions import db
+from website.extensions import db, studio_today
 from website.htmx import redirect_after_post, render
 from website.markdown import render_markdown
 from website.policy import services
@@ -24,7 +22,7 @@ def policy_versions() -> Response:
     versions = db.session.scalars(
         sa.select(PolicyVersion).order_by(PolicyVersion.published_on.desc(), PolicyVersion.language)
     ).all()
-    return render("admin/policy/list.html", versions=versions, today=date.today())
+    return render("admin/policy/list.html", versions=versions, today=studio_today())
 
 
 @bp.route("/policy/new", methods=["GET", "POST"])
@@ -32,7 +30,7 @@ def new_policy_version() -> Response:
     """Start from the current texts; "preview" shows them rendered, "publish" makes them final."""
     form = PolicyForm()
     if request.method == "GET":
-        form = PolicyForm(formdata=None, published_on=date.today(), **_current_bodies())
+        form = PolicyForm(formdata=None, published_on=studio_today(), **_current_bodies())
         return render("admin/policy/form.html", form=form)
     if not form.validate():
         return render(

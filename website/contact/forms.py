@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -19,6 +18,7 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
 
 from website.contact.models import ProductionKind
+from website.extensions import studio_today
 
 # Control characters: none at all on one-line fields, only line breaks and tabs in the message.
 LINE_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
@@ -46,7 +46,7 @@ def plain_text(form: FlaskForm, field: TextAreaField) -> None:
 def upcoming(form: FlaskForm, field: DateField) -> None:
     if field.data is None:
         return
-    days_ahead = (field.data - date.today()).days
+    days_ahead = (field.data - studio_today()).days
     if days_ahead < 0:
         raise ValidationError(_l("Please choose a date from today onwards."))
     if days_ahead > LONGEST_PLANNING:

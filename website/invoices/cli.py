@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 import click
@@ -12,7 +12,7 @@ from flask.cli import AppGroup
 
 from website.clients.models import Client
 from website.clients.services import client_for
-from website.extensions import db
+from website.extensions import db, studio_today
 from website.invoices.models import Invoice
 from website.invoices.money import format_money
 from website.invoices.services import (
@@ -115,7 +115,7 @@ def create_command(
     delivered = delivery_date.date() if delivery_date else None
     try:
         invoice = create_draft(client, inputs, delivery_date=delivered)
-        issue(invoice, date.today(), deposit_percent=deposit)
+        issue(invoice, studio_today(), deposit_percent=deposit)
     except InvoiceError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error

@@ -52,6 +52,14 @@ class VatGroup:
     vat: Decimal
 
 
+@dataclass(frozen=True)
+class BilledTo:
+    name: str
+    address: str | None
+    company: str | None
+    vat_id: str | None
+
+
 class Invoice(db.Model):
     """A draft can change; an issued invoice never does (corrections are credit notes)."""
 
@@ -65,6 +73,12 @@ class Invoice(db.Model):
     delivery_date: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     paid_at: Mapped[datetime | None]
+    # The client's details as they were on the day of issue: the invoice keeps them even
+    # when the client's record changes later.
+    client_name: Mapped[str | None] = mapped_column(sa.String(100))
+    client_address: Mapped[str | None] = mapped_column(sa.Text)
+    client_company: Mapped[str | None] = mapped_column(sa.String(150))
+    client_vat_id: Mapped[str | None] = mapped_column(sa.String(20))
 
     client: Mapped[Client] = relationship()
     lines: Mapped[list[InvoiceLine]] = relationship(
@@ -73,6 +87,16 @@ class Invoice(db.Model):
     installments: Mapped[list[Installment]] = relationship(
         back_populates="invoice", order_by="Installment.position", cascade="all, delete-orphan"
     )
+
+    @property
+    def billed_to(self) -> BilledTo:
+        """Who the invoice is addressed to: as issued, or the client's current details."""
+        if self.issued_on is not None:
+            return BilledTo(
+                self.client_name or "", self.client_address, self.client_company, self.client_vat_id
+            )
+        client = self.client
+        return BilledTo(client.name, client.address, client.company_name, client.vat_id)
 
     @property
     def vat_groups(self) -> list[VatGroup]:
@@ -179,7 +203,16 @@ class IssuedInvoiceImmutable(Exception):
     """Something tried to change an issued invoice: correct it with a credit note."""
 
 
-FROZEN_FIELDS = ("client_id", "number", "issued_on", "delivery_date")
+FROZEN_FIELDS = (
+    "client_id",
+    "number",
+    "issued_on",
+    "delivery_date",
+    "client_name",
+    "client_address",
+    "client_company",
+    "client_vat_id",
+)
 
 
 @sa.event.listens_for(Invoice, "before_update")

@@ -39,6 +39,10 @@ class InvoiceError(ValueError):
     """The invoice cannot be drafted or issued as asked; the message says why."""
 
 
+class NothingToPay(InvoiceError):
+    """The invoice, or a part of its schedule, would be zero."""
+
+
 @dataclass(frozen=True)
 class LineInput:
     description: str
@@ -85,10 +89,20 @@ def issue(
         raise InvoiceError(f"Invoice {invoice.number} is already issued.")
     if not 0 <= deposit_percent <= 100:
         raise InvoiceError("The deposit is a percentage from 0 to 100.")
+    if invoice.total <= 0:
+        raise NothingToPay("An invoice of zero is not sent; there is nothing to pay.")
+    installments = schedule(invoice, deposit_percent, today)
+    if any(part.amount <= 0 for part in installments):
+        raise NothingToPay("That deposit leaves a part of zero; choose one payment instead.")
+    client = invoice.client
+    invoice.client_name = client.name
+    invoice.client_address = client.address
+    invoice.client_company = client.company_name
+    invoice.client_vat_id = client.vat_id
     invoice.number = next_number(today.year)
     invoice.issued_on = today
     invoice.status = InvoiceStatus.ISSUED
-    invoice.installments = schedule(invoice, deposit_percent, today)
+    invoice.installments = installments
     record(staff_id, "invoice.issued", "invoice", invoice.number)
     db.session.commit()
     return invoice
@@ -104,9 +118,7 @@ def schedule(invoice: Invoice, deposit_percent: int, issued_on: date) -> list[In
         ]
     deposit = cents(invoice.total * deposit_percent / 100)
     return [
-        Installment(
-            position=1, kind=InstallmentKind.DEPOSIT, amount=deposit, due_on=invoice.issued_on
-        ),
+        Installment(position=1, kind=InstallmentKind.DEPOSIT, amount=deposit, due_on=issued_on),
         Installment(
             position=2,
             kind=InstallmentKind.BALANCE,
@@ -160,6 +172,8 @@ def new_pay_link(invoice: Invoice) -> str:
 
     Only the token's hash is stored: the database alone opens no invoice.
     """
+    if invoice.status is InvoiceStatus.DRAFT:
+        raise InvoiceError("A draft has no pay link; issue it first.")
     revoke_pay_links(invoice)
     token = secrets.token_urlsafe(32)
     db.session.add(PayLink(invoice=invoice, token_hash=token_hash(token)))
@@ -239,3 +253,44 @@ def delete_expired_invoices(now: datetime) -> int:
     db.session.execute(sa.delete(Invoice).where(Invoice.id.in_(ids)))
     db.session.commit()
     return len(ids)
+
+
+def update_draft(
+    invoice: Invoice,
+    client: Client,
+    lines: Sequence[LineInput],
+    delivery_date: date | None = None,
+    *,
+    staff_id: int | None = None,
+) -> Invoice:
+    """Replace a draft's client, delivery date and lines; an issued invoice never changes."""
+    if invoice.status is not InvoiceStatus.DRAFT:
+        raise InvoiceError(f"Invoice {invoice.number} is issued: correct it with a credit note.")
+    if not lines:
+        raise InvoiceError("An invoice needs at least one line.")
+    for line in lines:
+        _check(line)
+    invoice.client = client
+    invoice.delivery_date = delivery_date
+    invoice.lines = [
+        InvoiceLine(
+            position=position,
+            description=line.description.strip(),
+            quantity=line.quantity,
+            unit_price=cents(line.unit_price),
+            vat_rate=line.vat_rate,
+        )
+        for position, line in enumerate(lines, start=1)
+    ]
+    record(staff_id, "invoice.updated", "invoice", invoice.id)
+    db.session.commit()
+    return invoice
+
+
+def delete_draft(invoice: Invoice, *, staff_id: int | None = None) -> None:
+    """Delete a draft with its lines; an issued invoice is kept and corrected by a credit note."""
+    if invoice.status is not InvoiceStatus.DRAFT:
+        raise InvoiceError(f"Invoice {invoice.number} is issued: it cannot be deleted.")
+    record(staff_id, "invoice.deleted", "invoice", invoice.id)
+    db.session.delete(invoice)
+    db.session.commit()

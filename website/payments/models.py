@@ -56,6 +56,11 @@ set_labels(
         PaymentStatus.FAILED: _l("Failed"),
         PaymentStatus.CANCELED: _l("Cancelled"),
         PaymentStatus.EXPIRED: _l("Expired"),
+    }
+)
+# A second call: PaymentSource.CREATED equals PaymentStatus.CREATED as a dictionary key.
+set_labels(
+    {
         PaymentSource.CREATED: _l("created by the pay button"),
         PaymentSource.WEBHOOK: _l("Mollie webhook"),
         PaymentSource.RETURN: _l("client returned from Mollie"),

@@ -242,7 +242,7 @@ def apply_status(attempt: PaymentAttempt, payment: dict[str, Any], source: Payme
             source=source,
             old_status=old,
             new_status=new,
-            mollie_status=payment["status"],
+            mollie_status=None if source is PaymentSource.STAFF else payment["status"],
             note=note,
         )
     )

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from website.audit.services import record
-from website.extensions import db
+from website.extensions import db, studio_today
 from website.policy.models import PolicyVersion
 
 LANGUAGES = ("nl", "en")
@@ -31,7 +31,7 @@ class ImportReport:
 
 def published_versions(language: str, today: date | None = None) -> list[PolicyVersion]:
     """Versions in ``language`` that are in force or were, newest first."""
-    today = today or date.today()
+    today = today or studio_today()
     return list(
         db.session.scalars(
             sa.select(PolicyVersion)
@@ -54,7 +54,7 @@ def find_version(
     language: str, published_on: date, today: date | None = None
 ) -> PolicyVersion | None:
     """The version of ``published_on``, preferring ``language``; None if there is none (yet)."""
-    if published_on > (today or date.today()):
+    if published_on > (today or studio_today()):
         return None
     rows = db.session.scalars(
         sa.select(PolicyVersion).where(PolicyVersion.published_on == published_on)
@@ -98,7 +98,7 @@ def import_directory(directory: Path) -> ImportReport:
 
 def publish(published_on: date, bodies: Mapping[str, str], staff_id: int | None) -> None:
     """Publish a new version in every language at once; it is in force from ``published_on``."""
-    if published_on < date.today():
+    if published_on < studio_today():
         raise PolicyConflict(_l("A new version cannot be published in the past."))
     taken = db.session.scalar(
         sa.select(PolicyVersion.id).where(PolicyVersion.published_on == published_on)
