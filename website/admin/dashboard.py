@@ -1,23 +1,70 @@
-"""The dashboard: what needs attention today."""
+"""The dashboard: what needs attention today, and the payments that came in."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask import render_template
+from sqlalchemy.orm import contains_eager, joinedload
 
 from website.admin.blueprint import bp
 from website.contact.services import inbox_query
-from website.extensions import db
+from website.extensions import db, studio_today
+from website.invoices.models import Installment, Invoice, InvoiceStatus
 from website.mail.services import undelivered
+from website.payments.models import PaymentAttempt, PaymentEvent, PaymentStatus
+
+RECEIVED_SHOWN = 10
+ATTENTION_SHOWN = 50
+PAID_TWICE = "paid twice"  # how payments.services notes a payment for a part already paid
 
 
 @bp.get("/")
 def dashboard() -> str:
-    """New messages and mail that did not go out."""
+    """New messages, mail that did not go out, payments received, and what is overdue."""
     new = inbox_query(None, "new")
     return render_template(
         "admin/dashboard.html",
         new_messages=db.session.scalars(new.limit(10)).all(),
         new_count=db.session.scalar(sa.select(sa.func.count()).select_from(new.subquery())),
         undelivered=undelivered(),
+        received=_payment_events(PaymentEvent.new_status == PaymentStatus.PAID, RECEIVED_SHOWN),
+        overdue=overdue_installments(studio_today()),
+        paid_twice=_payment_events(PaymentEvent.note.startswith(PAID_TWICE), ATTENTION_SHOWN),
+    )
+
+
+def overdue_installments(today: date) -> list[Installment]:
+    """Unpaid parts of issued invoices whose due date has passed, longest overdue first."""
+    return list(
+        db.session.scalars(
+            sa.select(Installment)
+            .join(Installment.invoice)
+            .where(
+                Invoice.status == InvoiceStatus.ISSUED,
+                Installment.paid_at.is_(None),
+                Installment.due_on < today,
+            )
+            .options(contains_eager(Installment.invoice).joinedload(Invoice.client))
+            .order_by(Installment.due_on, Installment.id)
+            .limit(ATTENTION_SHOWN)
+        )
+    )
+
+
+def _payment_events(condition: sa.ColumnElement[bool], limit: int) -> list[PaymentEvent]:
+    """The newest events that match, each with its attempt, installment and invoice (1 query)."""
+    return list(
+        db.session.scalars(
+            sa.select(PaymentEvent)
+            .where(condition)
+            .options(
+                joinedload(PaymentEvent.attempt)
+                .joinedload(PaymentAttempt.installment)
+                .joinedload(Installment.invoice)
+            )
+            .order_by(PaymentEvent.created_at.desc(), PaymentEvent.id.desc())
+            .limit(limit)
+        )
     )

@@ -1,0 +1,302 @@
+"""The invoice forms of the back office: a draft (client, delivery date, lines) and issuing it."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    Field,
+    FieldList,
+    FormField,
+    RadioField,
+    SearchField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
+
+from website.admin.forms import GetForm
+from website.contact.forms import TOO_LONG, one_line, strip
+from website.i18n import LANGUAGES, current_language
+from website.invoices.models import VAT_RATES, Invoice, InvoiceStatus
+from website.invoices.services import LineInput
+
+MAX_LINES = 40
+EMPTY_LINES = 3
+# A number as people type it: digits, then at most one decimal comma or point. No thousands
+# separators: "1.234" would be ambiguous between Dutch and English.
+NUMBER = re.compile(r"-?\d{1,12}(?:[.,]\d+)?")
+ADDRESS_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_QUANTITY = Decimal("100000")
+MAX_UNIT_PRICE = Decimal("1000000")
+
+
+class InvoiceFilterForm(GetForm):
+    q = SearchField(_l("Search"), validators=[Optional(), Length(max=100)])
+    status = SelectField(
+        _l("Status"),
+        choices=[
+            SelectChoice("", _l("All")),
+            *(SelectChoice(status.value, status.label) for status in InvoiceStatus),
+        ],
+        default="",
+        validators=[Optional()],
+    )
+
+
+def rate_choice(rate: Decimal) -> str:
+    """The select's value for a VAT rate: ``Decimal("21.00")`` is ``"21"``."""
+    return f"{rate.normalize():f}"
+
+
+class DecimalText(StringField):
+    """A decimal typed as "12,50" or "12.50", with at most two decimals; ``None`` when empty.
+
+    Shown again as typed, or (from the database) with the page language's decimal sign.
+    """
+
+    def __init__(self, label: Any = None, validators: Any = None, fixed_places: bool = False, **kw):
+        super().__init__(label, validators, **kw)
+        self.fixed_places = fixed_places
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = None
+        text = re.sub(r"[\s€]", "", valuelist[0]) if valuelist else ""
+        if not text:
+            return
+        if not NUMBER.fullmatch(text):
+            raise ValueError(_l("Please enter a number, like 12,50."))
+        value = Decimal(text.replace(",", "."))
+        if value.as_tuple().exponent < -2:
+            raise ValueError(_l("Please use at most two decimals."))
+        self.data = value
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        text = f"{self.data:.2f}" if self.fixed_places else f"{self.data.normalize():f}"
+        return text.replace(".", ",") if current_language() == "nl" else text
+
+
+def more_than_zero(form: FlaskForm, field: Field) -> None:
+    if field.data is not None and not 0 < field.data <= MAX_QUANTITY:
+        raise ValidationError(_l("Please give a quantity more than 0, up to 100,000."))
+
+
+def price_range(form: FlaskForm, field: Field) -> None:
+    if field.data is not None and not 0 <= field.data < MAX_UNIT_PRICE:
+        raise ValidationError(
+            _l("Please give a price from 0 to 1,000,000; corrections are credit notes.")
+        )
+
+
+def address_text(form: FlaskForm, field: Field) -> None:
+    if field.data and ADDRESS_CONTROLS.search(field.data):
+        raise ValidationError(_l("The address contains characters we cannot store."))
+
+
+def vat_id_filter(value: str | None) -> str | None:
+    return re.sub(r"[\s.]", "", value).upper() if isinstance(value, str) else value
+
+
+class LineForm(FlaskForm):
+    """One invoice line; a row left completely empty is no line at all."""
+
+    class Meta:
+        csrf = False
+
+    description = StringField(
+        _l("Description"),
+        filters=[strip],
+        validators=[
+            InputRequired(_l("Please describe the work or the product.")),
+            Length(max=200, message=TOO_LONG),
+            one_line,
+        ],
+    )
+    quantity = DecimalText(
+        _l("Quantity"),
+        validators=[InputRequired(_l("Please give a quantity.")), more_than_zero],
+    )
+    unit_price = DecimalText(
+        _l("Unit price excl. VAT"),
+        validators=[InputRequired(_l("Please give a price.")), price_range],
+        fixed_places=True,
+    )
+    vat_rate = SelectField(
+        _l("VAT rate"),
+        choices=[SelectChoice(rate_choice(rate), f"{rate_choice(rate)}%") for rate in VAT_RATES],
+        default=rate_choice(VAT_RATES[0]),
+    )
+
+    @property
+    def is_blank(self) -> bool:
+        return not any(
+            _filled(field) for field in (self.description, self.quantity, self.unit_price)
+        )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        if self.is_blank:
+            return True
+        return super().validate(extra_validators)
+
+    def to_input(self) -> LineInput:
+        return LineInput(
+            self.description.data,
+            self.quantity.data,
+            self.unit_price.data,
+            Decimal(self.vat_rate.data),
+        )
+
+
+def _filled(field: Field) -> bool:
+    if field.raw_data:
+        return bool(str(field.raw_data[0]).strip())
+    return field.data not in (None, "")
+
+
+def at_least_one_line(form: FlaskForm, field: FieldList) -> None:
+    if all(entry.form.is_blank for entry in field.entries):
+        raise ValidationError(_l("Please fill in at least one line."))
+
+
+class DraftForm(FlaskForm):
+    """The client the invoice is for, when the work is delivered, and what it is for."""
+
+    email = StringField(
+        _l("Email address"),
+        filters=[strip],
+        validators=[
+            InputRequired(_l("Please give the client's email address.")),
+            Length(max=254, message=TOO_LONG),
+            one_line,
+            Email(_l("This does not look like an email address."), check_deliverability=False),
+        ],
+    )
+    name = StringField(
+        _l("Name"),
+        filters=[strip],
+        validators=[
+            InputRequired(_l("Please give the client's name.")),
+            Length(max=100, message=TOO_LONG),
+            one_line,
+        ],
+    )
+    language = SelectField(
+        _l("Language of the invoice and its emails"),
+        choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
+        default="nl",
+    )
+    address = TextAreaField(
+        _l("Postal address"),
+        filters=[strip],
+        validators=[
+            InputRequired(_l("Please give the client's postal address; invoices need it.")),
+            Length(max=300, message=TOO_LONG),
+            address_text,
+        ],
+    )
+    company_name = StringField(
+        _l("Company name (optional)"),
+        filters=[strip],
+        validators=[Optional(), Length(max=150, message=TOO_LONG), one_line],
+    )
+    vat_id = StringField(
+        _l("VAT number (optional)"),
+        filters=[vat_id_filter],
+        validators=[
+            Optional(),
+            Regexp(
+                r"^[A-Z]{2}[0-9A-Z+*]{2,13}$",
+                message=_l("A VAT number starts with two letters, e.g. NL123456789B01."),
+            ),
+        ],
+    )
+    delivery_date = DateField(
+        _l("Date of delivery (optional)"), validators=[Optional()], format="%Y-%m-%d"
+    )
+    lines = FieldList(
+        FormField(LineForm),
+        min_entries=EMPTY_LINES,
+        max_entries=MAX_LINES,
+        validators=[at_least_one_line],
+    )
+
+    @classmethod
+    def for_invoice(cls, invoice: Invoice) -> DraftForm:
+        """The form filled in from a stored draft, with room for one more line."""
+        client = invoice.client
+        lines = [
+            SimpleNamespace(
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                vat_rate=rate_choice(line.vat_rate),
+            )
+            for line in invoice.lines
+        ]
+        form = cls(
+            formdata=None,
+            email=client.email,
+            name=client.name,
+            language=client.language,
+            address=client.address,
+            company_name=client.company_name,
+            vat_id=client.vat_id,
+            delivery_date=invoice.delivery_date,
+            lines=lines,
+        )
+        if len(form.lines.entries) == len(lines):  # all rows filled: room for one more
+            form.add_line()
+        return form
+
+    def add_line(self) -> bool:
+        """One more empty row, unless the form has the most lines an invoice can have."""
+        if len(self.lines.entries) >= MAX_LINES:
+            return False
+        self.lines.append_entry()
+        return True
+
+    def line_inputs(self) -> list[LineInput]:
+        return [entry.form.to_input() for entry in self.lines if not entry.form.is_blank]
+
+
+class IssueForm(FlaskForm):
+    """How the total is paid: the usual deposit, one payment, or another deposit."""
+
+    deposit = RadioField(
+        _l("Payment schedule"),
+        choices=[
+            SelectChoice("50", _l("50% deposit now, the balance 14 days after delivery")),
+            SelectChoice("single", _l("One payment")),
+            SelectChoice("custom", _l("Another deposit percentage (below)")),
+        ],
+        default="50",
+        validators=[InputRequired(_l("Please choose how the invoice is paid."))],
+    )
+    percent = StringField(_l("Deposit percentage (1 to 99)"), filters=[strip])
+
+    def validate_percent(self, field: StringField) -> None:
+        if self.deposit.data != "custom":
+            return
+        if not field.data or not field.data.isdigit() or not 1 <= int(field.data) <= 99:
+            raise ValidationError(_l("Please give a whole percentage from 1 to 99."))
+
+    @property
+    def deposit_percent(self) -> int:
+        """50, 100 (one payment: nothing is a deposit) or the chosen percentage."""
+        if self.deposit.data == "single":
+            return 100
+        if self.deposit.data == "custom":
+            return int(self.percent.data)
+        return 50

@@ -1,0 +1,370 @@
+"""Invoices: find them, draft and edit them, issue and send them, and follow their payments."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import NoReturn
+
+import sqlalchemy as sa
+from flask import Response, abort, flash, make_response, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from website.admin.blueprint import bp
+from website.admin.forms import EmptyForm
+from website.admin.invoice_forms import DraftForm, InvoiceFilterForm, IssueForm
+from website.admin.pagination import paginate
+from website.audit.services import record
+from website.clients.models import Client
+from website.clients.services import client_for
+from website.extensions import db, studio_today
+from website.htmx import redirect_after_post, render, wants_fragment
+from website.i18n import current_language
+from website.invoices import services
+from website.invoices.models import Installment, Invoice, InvoiceStatus, PayLink
+from website.invoices.money import format_money
+from website.mail.models import OutboxMessage
+from website.payments.models import PaymentAttempt, PaymentStatus
+from website.payments.services import NothingDue, PaymentUnavailable, record_bank_transfer
+from website.queries import contains
+
+# Mollie's method ids (and ours for a transfer staff recorded), as people know them.
+METHODS = {
+    "banktransfer": _l("Bank transfer"),
+    "creditcard": _l("Card"),
+    "bancontact": "Bancontact",
+    "ideal": "iDEAL",
+    "paypal": "PayPal",
+    "applepay": "Apple Pay",
+}
+
+
+@bp.app_template_filter("payment_method")
+def payment_method(method: str | None) -> str:
+    """How a payment was made, e.g. "iDEAL"; a dash before the client chose."""
+    return str(METHODS.get(method, method)) if method else "–"
+
+
+# --- the list --------------------------------------------------------------------------------
+
+
+def invoice_query(text: str | None, status: str | None) -> sa.Select[tuple[Invoice]]:
+    """Invoices newest first, with their client, lines and schedule (three queries a page)."""
+    query = (
+        sa.select(Invoice)
+        .join(Invoice.client)
+        .options(
+            contains_eager(Invoice.client),
+            selectinload(Invoice.lines),
+            selectinload(Invoice.installments),
+        )
+        .order_by(Invoice.created_at.desc(), Invoice.id.desc())
+    )
+    if status:
+        query = query.where(Invoice.status == InvoiceStatus(status))
+    if text and text.strip():
+        query = query.where(
+            sa.or_(
+                contains(Invoice.number, text),
+                contains(Client.name, text),
+                contains(Client.email, text),
+                contains(Client.company_name, text),
+            )
+        )
+    return query
+
+
+@bp.get("/invoices")
+def invoices() -> Response:
+    """The invoice list; an htmx search or filter gets only the rows."""
+    form = InvoiceFilterForm(request.args)
+    form.validate()  # each filter counts on its own: one bad value does not drop the other
+    status = form.status.data if form.status.data and not form.status.errors else None
+    text = form.q.data if not form.q.errors else None
+    return render(
+        "admin/invoices/list.html",
+        partial="admin/invoices/_rows.html",
+        form=form,
+        page=paginate(invoice_query(text, status)),
+        today=studio_today(),
+    )
+
+
+# --- drafting --------------------------------------------------------------------------------
+
+
+@bp.route("/invoices/new", methods=["GET", "POST"])
+def new_invoice() -> Response:
+    """A new draft; "Add a line" shows the form again with one more row."""
+    if request.method == "GET":
+        return render("admin/invoices/form.html", form=DraftForm(formdata=None), invoice=None)
+    form = DraftForm()
+    if request.form.get("action") == "add-line" or not form.validate():
+        return _form_again(form, None)
+    invoice = services.create_draft(_client_from(form), form.line_inputs(), form.delivery_date.data)
+    record(current_user.id, "invoice.drafted", "invoice", invoice.id)
+    db.session.commit()
+    flash(_("The draft is saved. Check it, then issue it."))
+    return redirect_after_post(url_for("admin.invoice", invoice_id=invoice.id))
+
+
+@bp.route("/invoices/<int:invoice_id>/edit", methods=["GET", "POST"])
+def edit_invoice(invoice_id: int) -> Response:
+    """Change a draft: its client, delivery date and lines. Issued invoices never change."""
+    invoice = _draft_or_refuse(invoice_id)
+    if request.method == "GET":
+        return render(
+            "admin/invoices/form.html", form=DraftForm.for_invoice(invoice), invoice=invoice
+        )
+    form = DraftForm()
+    if request.form.get("action") == "add-line" or not form.validate():
+        return _form_again(form, invoice)
+    services.update_draft(
+        invoice,
+        _client_from(form),
+        form.line_inputs(),
+        form.delivery_date.data,
+        staff_id=current_user.id,
+    )
+    flash(_("The draft is saved."))
+    return redirect_after_post(url_for("admin.invoice", invoice_id=invoice.id))
+
+
+@bp.post("/invoices/<int:invoice_id>/delete")
+def delete_invoice(invoice_id: int) -> Response:
+    """Delete a draft for good; an issued invoice is kept and corrected by a credit note."""
+    invoice = _draft_or_refuse(invoice_id)
+    _require_token()
+    services.delete_draft(invoice, staff_id=current_user.id)
+    flash(_("The draft is deleted."))
+    return redirect_after_post(url_for("admin.invoices"))
+
+
+def _form_again(form: DraftForm, invoice: Invoice | None) -> Response:
+    """The form with one more row ("Add a line", 200), or with its errors (422)."""
+    adding = request.form.get("action") == "add-line"
+    if adding and not form.add_line():
+        form.lines.errors = [_("An invoice has at most %(max)d lines.", max=len(form.lines))]
+    return render(
+        "admin/invoices/form.html",
+        partial="admin/invoices/_form.html",
+        status=200 if adding else 422,
+        form=form,
+        invoice=invoice,
+        added=adding,
+    )
+
+
+def _client_from(form: DraftForm) -> Client:
+    """The client with the form's email address, made or updated with the form's details."""
+    client = client_for(form.email.data, form.name.data, form.language.data)
+    client.address = form.address.data
+    client.company_name = form.company_name.data or None
+    client.vat_id = form.vat_id.data or None
+    return client
+
+
+# --- one invoice -----------------------------------------------------------------------------
+
+
+@dataclass
+class Part:
+    """An installment with its payment attempts, and what they paid."""
+
+    installment: Installment
+    attempts: list[PaymentAttempt] = field(default_factory=list)
+
+    @property
+    def paid(self) -> Decimal:
+        return sum(
+            (a.amount for a in self.attempts if a.status is PaymentStatus.PAID), Decimal("0.00")
+        )
+
+    @property
+    def outstanding(self) -> Decimal:
+        return max(self.installment.amount - self.paid, Decimal("0.00"))
+
+    def is_overdue(self, today: date) -> bool:
+        due = self.installment.due_on
+        return not self.installment.is_paid and due is not None and due < today
+
+
+@bp.get("/invoices/<int:invoice_id>")
+def invoice(invoice_id: int) -> Response:
+    """The invoice, its schedule, every payment attempt with its history, and the actions."""
+    return _invoice_page(_invoice_or_404(invoice_id))
+
+
+def _invoice_page(invoice: Invoice, issue_form: IssueForm | None = None) -> Response:
+    """The whole page; an htmx issue form with errors gets only itself back (422)."""
+    attempts: dict[int, list[PaymentAttempt]] = defaultdict(list)
+    ids = [part.id for part in invoice.installments]
+    if ids:
+        for attempt in db.session.scalars(
+            sa.select(PaymentAttempt)
+            .where(PaymentAttempt.installment_id.in_(ids))
+            .options(selectinload(PaymentAttempt.events))
+            .order_by(PaymentAttempt.installment_id, PaymentAttempt.number)
+        ):
+            attempts[attempt.installment_id].append(attempt)
+    parts = [Part(part, attempts[part.id]) for part in invoice.installments]
+    live_link = db.session.scalar(
+        sa.select(PayLink)
+        .where(PayLink.invoice_id == invoice.id, PayLink.revoked_at.is_(None))
+        .order_by(PayLink.created_at.desc())
+        .limit(1)
+    )
+    mails = []
+    if invoice.number:
+        mails = db.session.scalars(
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.reference == invoice.number)
+            .order_by(OutboxMessage.id)
+        ).all()
+    return render(
+        "admin/invoices/detail.html",
+        partial="admin/invoices/_issue_form.html" if issue_form else None,
+        status=422 if issue_form else 200,
+        invoice=invoice,
+        parts=parts,
+        due=next((part for part in parts if not part.installment.is_paid), None),
+        live_link=live_link,
+        mails=mails,
+        issue_form=issue_form or IssueForm(formdata=None),
+        form=EmptyForm(),
+        today=studio_today(),
+    )
+
+
+@bp.post("/invoices/<int:invoice_id>/issue")
+def issue_invoice(invoice_id: int) -> Response:
+    """Give the draft its number and schedule; from then on it cannot change."""
+    invoice = _draft_or_refuse(invoice_id)
+    form = IssueForm()
+    if not form.validate():
+        return _invoice_page(invoice, issue_form=form)
+    try:
+        services.issue(invoice, studio_today(), form.deposit_percent, current_user.id)
+    except services.NothingToPay:
+        db.session.rollback()
+        flash(_("Not issued: the total, or a part of the schedule, would be zero."))
+        return redirect_after_post(url_for("admin.invoice", invoice_id=invoice.id))
+    except services.InvoiceError:
+        db.session.rollback()
+        _refuse(invoice)
+    flash(_("Invoice %(number)s is issued. Send it when you are ready.", number=invoice.number))
+    return redirect_after_post(url_for("admin.invoice", invoice_id=invoice.id))
+
+
+@bp.post("/invoices/<int:invoice_id>/send")
+def send_invoice(invoice_id: int) -> Response:
+    """Email the invoice with a new pay link; links sent before stop working."""
+    invoice = _issued_or_refuse(invoice_id)
+    _require_token()
+    services.send(invoice, current_user.id)
+    flash(
+        _(
+            "Invoice %(number)s is emailed to %(email)s with a new pay link. "
+            "Links sent before no longer work.",
+            number=invoice.number,
+            email=invoice.client.email,
+        )
+    )
+    return redirect_after_post(url_for("admin.invoice", invoice_id=invoice.id))
+
+
+@bp.post("/invoices/<int:invoice_id>/revoke-links")
+def revoke_links(invoice_id: int) -> Response:
+    """Shut every pay link to the invoice, e.g. one that went to a wrong address."""
+    invoice = _issued_or_refuse(invoice_id)
+    _require_token()
+    if services.revoke_pay_links(invoice):
+        record(current_user.id, "invoice.links_revoked", "invoice", invoice.number)
+        db.session.commit()
+        flash(_("The pay links are revoked. Send the invoice again to give the client a new one."))
+    else:
+        flash(_("There was no working pay link."))
+    return redirect_after_post(url_for("admin.invoice", invoice_id=invoice.id))
+
+
+@bp.post("/invoices/<int:invoice_id>/bank-transfer")
+def bank_transfer(invoice_id: int) -> Response:
+    """The money for the next unpaid installment came in by bank transfer: settle it."""
+    invoice = _issued_or_refuse(invoice_id)
+    _require_token()
+    due = invoice.next_installment
+    try:
+        if due is None:
+            raise NothingDue
+        attempt = record_bank_transfer(due, current_user.id)
+    except NothingDue:
+        flash(_("Nothing is due on this invoice."))
+    except PaymentUnavailable:
+        flash(_("The invoice is busy with another payment. Please try again in a moment."))
+    else:
+        flash(
+            _(
+                "The bank transfer of %(amount)s is recorded.",
+                amount=format_money(attempt.amount, current_language()),
+            )
+        )
+    return redirect_after_post(url_for("admin.invoice", invoice_id=invoice.id))
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _require_token() -> None:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+
+
+def _invoice_or_404(invoice_id: int) -> Invoice:
+    found = db.session.scalar(
+        sa.select(Invoice)
+        .where(Invoice.id == invoice_id)
+        .options(
+            joinedload(Invoice.client),
+            selectinload(Invoice.lines),
+            selectinload(Invoice.installments),
+        )
+    )
+    if found is None:
+        abort(404)
+    return found
+
+
+def _draft_or_refuse(invoice_id: int) -> Invoice:
+    invoice = _invoice_or_404(invoice_id)
+    if invoice.status is not InvoiceStatus.DRAFT:
+        _refuse(invoice)
+    return invoice
+
+
+def _issued_or_refuse(invoice_id: int) -> Invoice:
+    invoice = _invoice_or_404(invoice_id)
+    if invoice.status is InvoiceStatus.DRAFT:
+        _refuse(invoice)
+    return invoice
+
+
+def _refuse(invoice: Invoice) -> NoReturn:
+    """409: an issued invoice cannot change, and a draft cannot be sent or paid."""
+    response = make_response(
+        render_template(
+            "admin/invoices/conflict.html"
+            if not wants_fragment()
+            else "admin/invoices/_conflict.html",
+            invoice=invoice,
+        ),
+        409,
+    )
+    if wants_fragment():  # shown in place of the page's content, not inside the form
+        response.headers["HX-Retarget"] = "#main"
+        response.headers["HX-Reswap"] = "innerHTML"
+    abort(response)
