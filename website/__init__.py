@@ -21,6 +21,7 @@ from website.mail.views import bp as dev_mailbox_bp
 from website.pages.views import bp as pages_bp
 from website.policy.cli import policy_cli
 from website.policy.views import bp as policy_bp
+from website.privacy.views import bp as privacy_bp
 from website.retention import retention_cli
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -65,6 +66,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(pages_bp)
     app.register_blueprint(policy_bp)
     app.register_blueprint(contact_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(admin_bp)
     if app.config["MAIL_TRANSPORT"] == "maildir":
         app.register_blueprint(dev_mailbox_bp)

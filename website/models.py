@@ -8,7 +8,14 @@ from website.extensions import Base, db
 from website.invoices.models import Installment, Invoice, InvoiceCounter, InvoiceLine
 from website.mail.models import OutboxMessage, Suppression
 from website.policy.models import PolicyVersion
-from website.privacy.models import ConsentEvent
+from website.privacy.models import (
+    ConsentEvent,
+    Profile,
+    ProfilePhoto,
+    RemovalRequest,
+    VerificationChallenge,
+    VerifiedSession,
+)
 
 __all__ = [
     "AuditEvent",
@@ -22,9 +29,14 @@ __all__ = [
     "InvoiceLine",
     "OutboxMessage",
     "PolicyVersion",
+    "Profile",
+    "ProfilePhoto",
     "RecoveryCode",
+    "RemovalRequest",
     "SignInThrottle",
     "StaffMember",
     "Suppression",
+    "VerificationChallenge",
+    "VerifiedSession",
     "db",
 ]

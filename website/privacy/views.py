@@ -1,0 +1,190 @@
+"""The privacy centre: verify by emailed code, then panels that each work with or without htmx."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, Response, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_limiter import RequestLimit
+
+from website.extensions import limiter
+from website.htmx import redirect_after_post, render
+from website.i18n import current_language
+from website.mail.services import email_hash, normalise_email
+from website.privacy import verification
+from website.privacy.forms import ButtonForm, CodeForm, EmailForm
+from website.privacy.session import (
+    clear_cookie,
+    cookie_secret,
+    set_cookie,
+    verified,
+    verified_email,
+)
+
+bp = Blueprint("privacy", __name__, url_prefix="/privacy-centre")
+
+CHALLENGE_KEY = "privacy_challenge"
+PANELS = ("data",)
+
+
+def _ip_limit() -> str:
+    return current_app.config["PRIVACY_RATE_LIMIT_IP"]
+
+
+def _email_limit() -> str:
+    return current_app.config["PRIVACY_RATE_LIMIT_EMAIL"]
+
+
+def _typed_email_key() -> str:
+    # A hash, so the limiter's log lines never hold an address.
+    return "privacy-email:" + email_hash(normalise_email(request.form.get("email", ""))[:254])
+
+
+def _challenge_email_key() -> str:
+    address = verification.challenge_email(session.get(CHALLENGE_KEY)) or ""
+    return "privacy-email:" + email_hash(address)
+
+
+def _retry_minutes(limit: RequestLimit) -> int:
+    return max(1, round((limit.reset_at - time.time()) / 60))
+
+
+def _start_over_limit(limit: RequestLimit) -> Response:
+    return _start_page(EmailForm(), status=429, retry_minutes=_retry_minutes(limit))
+
+
+def _code_over_limit(limit: RequestLimit) -> Response:
+    return _code_page(CodeForm(), status=429, retry_minutes=_retry_minutes(limit))
+
+
+@bp.after_request
+def no_caching(response: Response) -> Response:
+    """The centre shows personal data: never kept by the browser or a proxy."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def start() -> Response:
+    """Ask for the email address (served at /privacy-centre by the pages blueprint)."""
+    if verified_email() is not None:
+        return redirect(url_for("privacy.data"), code=303)
+    return _start_page(EmailForm())
+
+
+@bp.post("/code")
+@limiter.shared_limit(_ip_limit, scope="privacy-code-ip", on_breach=_start_over_limit)
+@limiter.shared_limit(
+    _email_limit, scope="privacy-code-email", key_func=_typed_email_key, on_breach=_start_over_limit
+)
+def request_code() -> Response:
+    """Always the same answer: a code was sent if we hold data for the address."""
+    form = EmailForm()
+    if not form.validate():
+        return _start_page(form, status=422)
+    session[CHALLENGE_KEY] = verification.request_code(form.email.data, current_language())
+    return redirect_after_post(url_for("privacy.code"))
+
+
+@bp.get("/code")
+def code() -> Response:
+    """Where the code is typed; without a pending code, back to the start."""
+    if CHALLENGE_KEY not in session:
+        return redirect(url_for("pages.privacy_centre"), code=303)
+    return _code_page(CodeForm())
+
+
+@bp.post("/code/resend")
+@limiter.shared_limit(_ip_limit, scope="privacy-code-ip", on_breach=_code_over_limit)
+@limiter.shared_limit(
+    _email_limit,
+    scope="privacy-code-email",
+    key_func=_challenge_email_key,
+    on_breach=_code_over_limit,
+)
+def resend_code() -> Response:
+    """A new code for the same address; the previous one stops working."""
+    address = verification.challenge_email(session.get(CHALLENGE_KEY))
+    if address is None:
+        return redirect_after_post(url_for("pages.privacy_centre"))
+    session[CHALLENGE_KEY] = verification.request_code(address, current_language())
+    flash(
+        _(
+            "If we hold data for this address, we have sent a new code. "
+            "Earlier codes no longer work."
+        )
+    )
+    return redirect_after_post(url_for("privacy.code"))
+
+
+@bp.post("/code/check")
+@limiter.limit(_ip_limit, on_breach=_code_over_limit)
+def check_code() -> Response:
+    """A right code starts a verified session of its own (a fresh cookie)."""
+    form = CodeForm()
+    if not form.validate():
+        return _code_page(form, status=422)
+    outcome = verification.check_code(session.get(CHALLENGE_KEY), form.code.data)
+    if outcome is verification.CodeProblem.WRONG:
+        form.code.errors.append(_("This code is not right. Please check it and try again."))
+        return _code_page(form, status=422)
+    if outcome is verification.CodeProblem.SPENT:
+        form.code.errors.append(
+            _(
+                "This code no longer works: it has expired, has been used, was replaced by a "
+                "newer one or was typed wrong too often. Please ask for a new code."
+            )
+        )
+        return _code_page(form, status=422)
+    session.pop(CHALLENGE_KEY, None)
+    response = redirect_after_post(url_for("privacy.data"))
+    set_cookie(response, outcome)
+    return response
+
+
+@bp.post("/sign-out")
+def sign_out() -> Response:
+    """End the verified session at once."""
+    verification.end_session(cookie_secret())
+    flash(_("You have signed out of the privacy centre."))
+    response = redirect_after_post(url_for("pages.privacy_centre"))
+    clear_cookie(response)
+    return response
+
+
+@bp.get("/data")
+@verified
+def data() -> Response:
+    """Your data: every category we hold, with why, on what basis, for whom and how long."""
+    return _panel("data")
+
+
+def _panel(name: str, status: int = 200, **context: object) -> Response:
+    return render(
+        f"privacy/{name}.html",
+        partial=f"privacy/_{name}.html",
+        status=status,
+        panel=name,
+        panels=PANELS,
+        subject=verified_email(),
+        button=ButtonForm(),
+        **context,
+    )
+
+
+def _start_page(form: EmailForm, status: int = 200, **context: object) -> Response:
+    return render(
+        "privacy/start.html", partial="privacy/_start.html", status=status, form=form, **context
+    )
+
+
+def _code_page(form: CodeForm, status: int = 200, **context: object) -> Response:
+    return render(
+        "privacy/code.html",
+        partial="privacy/_code.html",
+        status=status,
+        form=form,
+        resend=ButtonForm(),
+        minutes=current_app.config["PRIVACY_CODE_MINUTES"],
+        **context,
+    )
