@@ -14,6 +14,7 @@ from website.i18n import current_language
 from website.mail.services import email_hash, normalise_email
 from website.privacy import verification
 from website.privacy.forms import ButtonForm, CodeForm, EmailForm
+from website.privacy.register import CATEGORIES
 from website.privacy.session import (
     clear_cookie,
     cookie_secret,
@@ -21,6 +22,7 @@ from website.privacy.session import (
     verified,
     verified_email,
 )
+from website.privacy.subject import RECORDS
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy-centre")
 
@@ -156,7 +158,9 @@ def sign_out() -> Response:
 @verified
 def data() -> Response:
     """Your data: every category we hold, with why, on what basis, for whom and how long."""
-    return _panel("data")
+    email = verified_email()
+    categories = [(category, list(RECORDS[category.key](email))) for category in CATEGORIES]
+    return _panel("data", categories=categories)
 
 
 def _panel(name: str, status: int = 200, **context: object) -> Response:
