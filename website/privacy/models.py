@@ -148,3 +148,5 @@ class RemovalRequest(db.Model):
     done_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("staff_member.id", ondelete="SET NULL")
     )
+
+    consent_event: Mapped[ConsentEvent] = relationship()

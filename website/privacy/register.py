@@ -255,3 +255,50 @@ CATEGORIES: tuple[Category, ...] = (
 )
 
 BY_KEY = {category.key: category for category in CATEGORIES}
+
+
+@dataclass(frozen=True)
+class ConsentText:
+    """What a consent allows, and what withdrawing it cannot undo (Art. 7(3))."""
+
+    allows: LazyString
+    after_withdrawal: LazyString
+
+
+def _consent_texts() -> dict[str, ConsentText]:
+    return {
+        "portfolio": ConsentText(
+            _l(
+                "We may show photos and videos of you in our portfolio: on this website and "
+                "in the studio."
+            ),
+            _l(
+                "Our staff take your photos out of the portfolio. Printed material that was "
+                "already handed out cannot be recalled."
+            ),
+        ),
+        "social_media": ConsentText(
+            _l("We may post photos and videos of you on the studio's social media accounts."),
+            _l(
+                "Our staff delete our posts. Copies that others already shared or saved "
+                "cannot be recalled."
+            ),
+        ),
+        "partners": ConsentText(
+            _l(
+                "We may share photos of your shoot with the make-up artist, stylist or graphic "
+                "designer who worked on it, for their own portfolio."
+            ),
+            _l(
+                "Our staff tell those partners to stop using your photos. What they already "
+                "printed cannot be recalled."
+            ),
+        ),
+        "newsletter": ConsentText(
+            _l("We may send you the studio's newsletter, a few times a year."),
+            _l("You get no more newsletters."),
+        ),
+    }
+
+
+CONSENT_TEXTS = _consent_texts()

@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
-from flask import Blueprint, Response, current_app, flash, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_limiter import RequestLimit
 
-from website.extensions import limiter
-from website.htmx import redirect_after_post, render
+from website.extensions import csrf, limiter
+from website.htmx import redirect_after_post, render, wants_fragment
 from website.i18n import current_language
 from website.mail.services import email_hash, normalise_email
-from website.privacy import verification
+from website.mail.unsubscribe import read_unsubscribe_token
+from website.privacy import services, verification
 from website.privacy.forms import ButtonForm, CodeForm, EmailForm
-from website.privacy.register import CATEGORIES
+from website.privacy.logs import mask_access_log
+from website.privacy.models import ConsentAction, ConsentChannel, ConsentPurpose
+from website.privacy.register import CATEGORIES, CONSENT_TEXTS
 from website.privacy.session import (
     clear_cookie,
     cookie_secret,
@@ -22,12 +36,13 @@ from website.privacy.session import (
     verified,
     verified_email,
 )
-from website.privacy.subject import RECORDS
+from website.privacy.subject import RECORDS, consent_records
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy-centre")
+bp.record_once(lambda state: mask_access_log())
 
 CHALLENGE_KEY = "privacy_challenge"
-PANELS = ("data",)
+PANELS = ("data", "consents")
 
 
 def _ip_limit() -> str:
@@ -161,6 +176,80 @@ def data() -> Response:
     email = verified_email()
     categories = [(category, list(RECORDS[category.key](email))) for category in CATEGORIES]
     return _panel("data", categories=categories)
+
+
+@bp.get("/consents")
+@verified
+def consents() -> Response:
+    """Consents: give or withdraw each in one click; stop all marketing."""
+    return _consents_panel()
+
+
+@bp.post("/consents/<purpose>/<any(give, withdraw):action>")
+@verified
+def change_consent(purpose: str, action: str) -> Response:
+    """Record one giving or withdrawal (append-only), with the policy version shown."""
+    try:
+        chosen = ConsentPurpose(purpose)
+    except ValueError:
+        abort(404)
+    giving = action == "give"
+    event = services.change_consent(
+        verified_email(),
+        chosen,
+        ConsentAction.GIVEN if giving else ConsentAction.WITHDRAWN,
+        current_language(),
+    )
+    if event is not None and giving:
+        flash(_("Thank you: your consent for “%(purpose)s” is recorded.", purpose=chosen.label))
+    elif event is not None:
+        flash(
+            _("Your consent for “%(purpose)s” is withdrawn.", purpose=chosen.label)
+            + " "
+            + str(CONSENT_TEXTS[chosen.value].after_withdrawal)
+        )
+    return _after_change("consents", _consents_panel)
+
+
+@bp.post("/consents/stop-marketing")
+@verified
+def stop_marketing() -> Response:
+    """Object to direct marketing: absolute, in one click (Art. 21(3))."""
+    services.stop_marketing(verified_email(), current_language(), ConsentChannel.PRIVACY_CENTRE)
+    flash(_("Done: we will never send you marketing email again."))
+    return _after_change("consents", _consents_panel)
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # mail programs post here without a form (RFC 8058 one-click)
+def unsubscribe(token: str) -> Response:
+    """The link in every marketing email: GET asks to confirm, only POST unsubscribes."""
+    address_hash = read_unsubscribe_token(token)
+    if address_hash is None:
+        abort(404)
+    if request.method == "POST":
+        services.unsubscribe(address_hash, current_language())
+        return render("privacy/unsubscribed.html", partial="privacy/_unsubscribed.html")
+    return render("privacy/unsubscribe.html", partial="privacy/_unsubscribe.html", token=token)
+
+
+def _consents_panel() -> Response:
+    email = verified_email()
+    return _panel(
+        "consents",
+        state=services.consent_state(email),
+        history=list(consent_records(email)),
+        objecting=services.is_objecting(email),
+        texts=CONSENT_TEXTS,
+        purposes=list(ConsentPurpose),
+    )
+
+
+def _after_change(name: str, panel: Callable[[], Response]) -> Response:
+    """An htmx post gets the updated panel; a plain one is redirected to it (PRG)."""
+    if wants_fragment():
+        return panel()
+    return redirect_after_post(url_for(f"privacy.{name}"))
 
 
 def _panel(name: str, status: int = 200, **context: object) -> Response:
