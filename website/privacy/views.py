@@ -13,6 +13,7 @@ from flask import (
     flash,
     redirect,
     request,
+    send_file,
     session,
     url_for,
 )
@@ -24,10 +25,12 @@ from website.htmx import redirect_after_post, render, wants_fragment
 from website.i18n import current_language
 from website.mail.services import email_hash, normalise_email
 from website.mail.unsubscribe import read_unsubscribe_token
+from website.privacy import profile as profiles
 from website.privacy import services, verification
-from website.privacy.forms import ButtonForm, CodeForm, EmailForm
+from website.privacy.forms import ButtonForm, CodeForm, EmailForm, PhotoForm, ProfileForm
 from website.privacy.logs import mask_access_log
 from website.privacy.models import ConsentAction, ConsentChannel, ConsentPurpose
+from website.privacy.photos import PhotoRejected, set_pixel_limit
 from website.privacy.register import CATEGORIES, CONSENT_TEXTS
 from website.privacy.session import (
     clear_cookie,
@@ -37,12 +40,14 @@ from website.privacy.session import (
     verified_email,
 )
 from website.privacy.subject import RECORDS, consent_records
+from website.privacy.subject import photos as photos_of
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy-centre")
 bp.record_once(lambda state: mask_access_log())
+bp.record_once(lambda state: set_pixel_limit(state.app.config["PRIVACY_PHOTO_MAX_PIXELS"]))
 
 CHALLENGE_KEY = "privacy_challenge"
-PANELS = ("data", "consents")
+PANELS = ("data", "profile", "consents")
 
 
 def _ip_limit() -> str:
@@ -178,6 +183,70 @@ def data() -> Response:
     return _panel("data", categories=categories)
 
 
+@bp.get("/profile")
+@verified
+def profile() -> Response:
+    """Preferences, interests and sample photos, kept by the person themselves."""
+    return _profile_panel()
+
+
+@bp.post("/profile")
+@verified
+def save_profile() -> Response:
+    """Save preferences and interests."""
+    form = ProfileForm()
+    if not form.validate():
+        return _profile_panel(profile_form=form, status=422)
+    profiles.save_profile(verified_email(), form.preferences.data, form.interests.data)
+    flash(_("Your profile is saved."))
+    return _after_change("profile", _profile_panel)
+
+
+@bp.post("/profile/photos")
+@verified
+def upload_photo() -> Response:
+    """Add a sample photo: re-encoded, without its metadata."""
+    form = PhotoForm()
+    if form.validate():
+        try:
+            profiles.add_photo(verified_email(), form.photo.data)
+        except PhotoRejected as rejected:
+            form.photo.errors.append(str(rejected.reason))
+        else:
+            flash(_("Your photo is added. We removed its camera data and location."))
+            return _after_change("profile", _profile_panel)
+    return _profile_panel(photo_form=form, status=422)
+
+
+@bp.get("/profile/photos/<public_id>")
+@verified
+def photo(public_id: str) -> Response:
+    """One of the person's own photos, as the image type it is (never sniffed)."""
+    found = profiles.find_photo(verified_email(), public_id)
+    if found is None:
+        abort(404)
+    response = send_file(
+        profiles.photo_path(found),
+        mimetype=found.content_type,
+        download_name=f"photo-{found.file_name}",
+        conditional=False,
+    )
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@bp.post("/profile/photos/<public_id>/delete")
+@verified
+def delete_photo(public_id: str) -> Response:
+    """Delete a sample photo, file and all."""
+    found = profiles.find_photo(verified_email(), public_id)
+    if found is None:
+        abort(404)
+    profiles.delete_photo(found)
+    flash(_("The photo is deleted."))
+    return _after_change("profile", _profile_panel)
+
+
 @bp.get("/consents")
 @verified
 def consents() -> Response:
@@ -231,6 +300,21 @@ def unsubscribe(token: str) -> Response:
         services.unsubscribe(address_hash, current_language())
         return render("privacy/unsubscribed.html", partial="privacy/_unsubscribed.html")
     return render("privacy/unsubscribe.html", partial="privacy/_unsubscribe.html", token=token)
+
+
+def _profile_panel(
+    profile_form: ProfileForm | None = None, photo_form: PhotoForm | None = None, status: int = 200
+) -> Response:
+    email = verified_email()
+    if profile_form is None:
+        profile_form = ProfileForm(obj=profiles.find_profile(email))
+    return _panel(
+        "profile",
+        status=status,
+        profile_form=profile_form,
+        photo_form=photo_form or PhotoForm(),
+        photos=photos_of(email),
+    )
 
 
 def _consents_panel() -> Response:
