@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import date
 
 from flask import (
     Blueprint,
@@ -27,6 +28,7 @@ from website.mail.services import email_hash, normalise_email
 from website.mail.unsubscribe import read_unsubscribe_token
 from website.privacy import profile as profiles
 from website.privacy import services, verification
+from website.privacy.export import build_export
 from website.privacy.forms import ButtonForm, CodeForm, EmailForm, PhotoForm, ProfileForm
 from website.privacy.logs import mask_access_log
 from website.privacy.models import ConsentAction, ConsentChannel, ConsentPurpose
@@ -47,7 +49,7 @@ bp.record_once(lambda state: mask_access_log())
 bp.record_once(lambda state: set_pixel_limit(state.app.config["PRIVACY_PHOTO_MAX_PIXELS"]))
 
 CHALLENGE_KEY = "privacy_challenge"
-PANELS = ("data", "profile", "consents")
+PANELS = ("data", "download", "profile", "consents")
 
 
 def _ip_limit() -> str:
@@ -181,6 +183,22 @@ def data() -> Response:
     email = verified_email()
     categories = [(category, list(RECORDS[category.key](email))) for category in CATEGORIES]
     return _panel("data", categories=categories)
+
+
+@bp.get("/download")
+@verified
+def download() -> Response:
+    """What the download holds, and the button for it."""
+    return _panel("download")
+
+
+@bp.post("/download")
+@verified
+def download_zip() -> Response:
+    """The ZIP, built now from the database and sent at once: never stored, never emailed."""
+    archive = build_export(verified_email())
+    name = f"ivisual-productions-data-{date.today().isoformat()}.zip"
+    return send_file(archive, mimetype="application/zip", as_attachment=True, download_name=name)
 
 
 @bp.get("/profile")
