@@ -1,6 +1,6 @@
 """Every back-office screen, registered on the one admin blueprint."""
 
-from website.admin import audit, auth, clients, dashboard, inbox, policy
+from website.admin import audit, auth, clients, dashboard, inbox, policy, removals
 from website.admin.blueprint import bp
 
-__all__ = ["audit", "auth", "bp", "clients", "dashboard", "inbox", "policy"]
+__all__ = ["audit", "auth", "bp", "clients", "dashboard", "inbox", "policy", "removals"]

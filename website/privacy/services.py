@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from website.extensions import db
+from website.audit.services import record
+from website.clients.models import Client
+from website.extensions import db, utcnow
 from website.mail.models import Suppression
 from website.mail.services import email_hash, normalise_email
 from website.policy.services import current_version
@@ -135,3 +137,22 @@ def _suppression(address_hash: str) -> Suppression | None:
 def _suppress(address_hash: str) -> None:
     if _suppression(address_hash) is None:
         db.session.add(Suppression(email_hash=address_hash, reason=OBJECTION))
+
+
+def removal_queue() -> list[tuple[RemovalRequest, int | None]]:
+    """Open take-downs, oldest first, each with its client's id where there is a client."""
+    rows = db.session.execute(
+        sa.select(RemovalRequest, Client.id)
+        .outerjoin(Client, Client.email == RemovalRequest.email)
+        .where(RemovalRequest.done_at.is_(None))
+        .order_by(RemovalRequest.created_at, RemovalRequest.id)
+    ).all()
+    return [(item, client_id) for item, client_id in rows]
+
+
+def finish_removal(item: RemovalRequest, staff_id: int) -> None:
+    """Staff took the work down (or told the partners): mark it done, in the audit log."""
+    item.done_at = utcnow()
+    item.done_by_id = staff_id
+    record(staff_id, "privacy.removal_done", "privacy_removal", item.id)
+    db.session.commit()
