@@ -16,7 +16,7 @@ from website.mail.models import OutboxMessage
 KNOWN = "anna@example.nl"
 UNKNOWN = "nobody@example.nl"
 HTMX = {"HX-Request": "true", "HX-Target": "privacy-panel"}
-CODE = re.compile(r"^\s+(\d{8})$", re.MULTILINE)
+CODE = re.compile(r"^[ \t]+(\d{8})\r?$", re.MULTILINE)
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
