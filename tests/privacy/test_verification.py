@@ -30,8 +30,9 @@ from website.privacy.session import COOKIE
 from website.privacy.verification import delete_spent_verification
 from website.retention import run_rules
 
-# These depend on the moment of the request (and the random session), never on the address.
-VARYING_HEADERS = {"Set-Cookie", "Date", "X-RateLimit-Reset"}
+# These depend on the moment of the request (the rate limit's reset and retry times count
+# down by the second) or on the random session, never on the address.
+VARYING_HEADERS = {"Set-Cookie", "Date", "X-RateLimit-Reset", "Retry-After"}
 
 
 @pytest.fixture(autouse=True)
