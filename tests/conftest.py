@@ -65,7 +65,14 @@ def app_config() -> dict[str, Any]:
 
 @pytest.fixture
 def app(database_url: str, app_config: dict[str, Any], tmp_path: Path) -> Iterator[Flask]:
-    app = create_app(make_config(database_url, MAILDIR=str(tmp_path / "mailbox"), **app_config))
+    app = create_app(
+        make_config(
+            database_url,
+            MAILDIR=str(tmp_path / "mailbox"),
+            PRIVACY_UPLOAD_FOLDER=str(tmp_path / "uploads"),
+            **app_config,
+        )
+    )
     yield app
     with app.app_context():
         for table in reversed(db.metadata.sorted_tables):

@@ -25,6 +25,7 @@ from website.extensions import db, utcnow
 from website.invoices.services import LineInput, create_draft, delete_expired_invoices
 from website.mail.models import OutboxMessage, OutboxStatus
 from website.mail.services import delete_old_mail
+from website.privacy.verification import delete_spent_verification
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 QUEUED = OutboxStatus.QUEUED
@@ -300,6 +301,7 @@ def test_the_rules_are_registered_under_their_names(app: Flask) -> None:
         "contact messages": delete_expired_messages,
         "delivered mail": delete_old_mail,
         "invoices": delete_expired_invoices,
+        "privacy centre codes and sessions": delete_spent_verification,
     }
 
 
@@ -312,7 +314,12 @@ def test_run_rules_applies_every_rule_at_the_given_moment() -> None:
     old_sent = add_mail(created_at=NOW - timedelta(days=60), status=OutboxStatus.SENT)
     queued = add_mail(created_at=NOW - timedelta(days=60), status=OutboxStatus.QUEUED)
 
-    assert retention.run_rules(NOW) == {"contact messages": 1, "delivered mail": 1, "invoices": 0}
+    assert retention.run_rules(NOW) == {
+        "contact messages": 1,
+        "delivered mail": 1,
+        "invoices": 0,
+        "privacy centre codes and sessions": 0,
+    }
 
     assert references() == {current}
     remaining = db.session.execute(
@@ -325,7 +332,12 @@ def test_run_rules_applies_every_rule_at_the_given_moment() -> None:
         OutboxStatus.QUEUED,
         OutboxStatus.SENT,
     ]
-    assert retention.run_rules(NOW) == {"contact messages": 0, "delivered mail": 0, "invoices": 0}
+    assert retention.run_rules(NOW) == {
+        "contact messages": 0,
+        "delivered mail": 0,
+        "invoices": 0,
+        "privacy centre codes and sessions": 0,
+    }
 
 
 @pytest.mark.usefixtures("app_context")
@@ -333,7 +345,12 @@ def test_run_rules_without_a_moment_uses_now() -> None:
     expired = add_message("gone@example.nl", utcnow() - timedelta(days=800), notification=QUEUED)
     current = add_message("here@example.nl", utcnow() - timedelta(days=1))
 
-    assert retention.run_rules() == {"contact messages": 1, "delivered mail": 0, "invoices": 0}
+    assert retention.run_rules() == {
+        "contact messages": 1,
+        "delivered mail": 0,
+        "invoices": 0,
+        "privacy centre codes and sessions": 0,
+    }
 
     assert references() == {current}
     assert expired not in mail_references()
@@ -355,11 +372,12 @@ def test_the_command_prints_one_line_per_rule(app: Flask, runner: FlaskCliRunner
     assert result.exit_code == 0, result.output
     assert result.output.endswith("\n")
     lines = result.output.splitlines()
-    assert len(lines) == len(retention.RULES) == 3
+    assert len(lines) == len(retention.RULES) == 4
     assert sorted(lines) == [
         "contact messages: 2 deleted",
         "delivered mail: 1 deleted",
         "invoices: 0 deleted",
+        "privacy centre codes and sessions: 0 deleted",
     ]
     with app.app_context():
         assert references() == {current}
@@ -372,4 +390,5 @@ def test_the_command_prints_one_line_per_rule(app: Flask, runner: FlaskCliRunner
         "contact messages: 0 deleted",
         "delivered mail: 0 deleted",
         "invoices: 0 deleted",
+        "privacy centre codes and sessions: 0 deleted",
     ]

@@ -24,6 +24,7 @@ from website.payments.cli import payments_cli
 from website.payments.views import bp as pay_bp
 from website.policy.cli import policy_cli
 from website.policy.views import bp as policy_bp
+from website.privacy.views import bp as privacy_bp
 from website.retention import retention_cli
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -69,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(policy_bp)
     app.register_blueprint(contact_bp)
     app.register_blueprint(pay_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(admin_bp)
     if app.config["MAIL_TRANSPORT"] == "maildir":
         app.register_blueprint(dev_mailbox_bp)

@@ -94,6 +94,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MOLLIE_API_KEY", "test_sandboxdevelopmentkey0000000000", dev_only_default=True),
     Setting("MOLLIE_API_ENDPOINT", "http://127.0.0.1:5001", dev_only_default=True),
     Setting("MOLLIE_TIMEOUT", 10, int),
+    Setting("PRIVACY_CODE_MINUTES", 15, int),
+    Setting("PRIVACY_SESSION_IDLE_MINUTES", 20, int),
+    Setting("PRIVACY_RATE_LIMIT_IP", "10 per 10 minutes; 50 per day"),
+    Setting("PRIVACY_RATE_LIMIT_EMAIL", "3 per 10 minutes; 10 per day"),
+    Setting("PRIVACY_UPLOAD_FOLDER", None),
+    Setting("PRIVACY_PHOTO_MAX_BYTES", 10 * 1024 * 1024, int),
+    Setting("PRIVACY_PHOTO_MAX_PIXELS", 40_000_000, int),
+    Setting("PRIVACY_PHOTO_LIMIT", 20, int),
 )
 
 
@@ -113,6 +121,8 @@ def settings_from_env(environ: Mapping[str, str], instance_path: str) -> dict[st
         instance_path, DEFAULT_SQLITE_NAME
     )
     config["MAILDIR"] = os.path.join(instance_path, "mailbox")
+    if config["PRIVACY_UPLOAD_FOLDER"] is None:
+        config["PRIVACY_UPLOAD_FOLDER"] = os.path.join(instance_path, "uploads")
     if config["SQLALCHEMY_DATABASE_URI"] is None:
         config["SQLALCHEMY_DATABASE_URI"] = config["DEVELOPMENT_DATABASE_URI"]
     return config

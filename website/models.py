@@ -9,7 +9,14 @@ from website.invoices.models import Installment, Invoice, InvoiceCounter, Invoic
 from website.mail.models import OutboxMessage, Suppression
 from website.payments.models import PaymentAttempt, PaymentEvent
 from website.policy.models import PolicyVersion
-from website.privacy.models import ConsentEvent
+from website.privacy.models import (
+    ConsentEvent,
+    Profile,
+    ProfilePhoto,
+    RemovalRequest,
+    VerificationChallenge,
+    VerifiedSession,
+)
 
 __all__ = [
     "AuditEvent",
@@ -26,9 +33,14 @@ __all__ = [
     "PaymentAttempt",
     "PaymentEvent",
     "PolicyVersion",
+    "Profile",
+    "ProfilePhoto",
     "RecoveryCode",
+    "RemovalRequest",
     "SignInThrottle",
     "StaffMember",
     "Suppression",
+    "VerificationChallenge",
+    "VerifiedSession",
     "db",
 ]

@@ -12,7 +12,8 @@ from website.contact.models import ContactMessage
 from website.extensions import db
 from website.mail.models import OutboxMessage
 from website.mail.services import normalise_email
-from website.privacy.models import ConsentEvent
+from website.privacy.models import ConsentEvent, ConsentPurpose, Profile, ProfilePhoto
+from website.privacy.services import consent_state, is_objecting
 from website.queries import contains
 
 
@@ -44,6 +45,11 @@ class ClientFile:
     messages: list[ContactMessage]
     consents: list[ConsentEvent]
     mails: list[OutboxMessage]
+    # From the privacy centre: the consent in force per purpose, the objection, the profile.
+    current_consents: dict[ConsentPurpose, ConsentEvent | None]
+    objecting: bool
+    profile: Profile | None
+    photos: list[ProfilePhoto]
 
 
 def client_file(client: Client) -> ClientFile:
@@ -75,4 +81,19 @@ def client_file(client: Client) -> ClientFile:
             .order_by(OutboxMessage.created_at.desc())
         )
     )
-    return ClientFile(client=client, messages=messages, consents=consents, mails=mails)
+    return ClientFile(
+        client=client,
+        messages=messages,
+        consents=consents,
+        mails=mails,
+        current_consents=consent_state(client.email),
+        objecting=is_objecting(client.email),
+        profile=db.session.scalar(sa.select(Profile).where(Profile.email == client.email)),
+        photos=list(
+            db.session.scalars(
+                sa.select(ProfilePhoto)
+                .where(ProfilePhoto.email == client.email)
+                .order_by(ProfilePhoto.created_at)
+            )
+        ),
+    )

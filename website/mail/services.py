@@ -26,6 +26,7 @@ from website.audit.services import record
 from website.extensions import db, utcnow
 from website.mail.models import OutboxMessage, OutboxStatus, Suppression
 from website.mail.transport import DeliveryError, Transport, open_transport
+from website.mail.unsubscribe import unsubscribe_token
 
 
 def single_line(value: str) -> str:
@@ -48,6 +49,10 @@ def public_url(endpoint: str, **values: object) -> str:
         base.netloc, script_name=base.path or "/", url_scheme=base.scheme
     )
     return adapter.build(endpoint, values, force_external=True)
+
+
+def unsubscribe_url(address: str) -> str:
+    return public_url("privacy.unsubscribe", token=unsubscribe_token(email_hash(address)))
 
 
 def is_suppressed(address: str) -> bool:
@@ -76,9 +81,14 @@ def queue_mail(
     Values in ``context`` reach the templates as escaped variables only; ``subject`` is a
     (lazy) translatable string, rendered in ``language``.
     """
+    if marketing:
+        # Every marketing mail can be stopped in one click, without signing in (Art. 21(3)).
+        context["unsubscribe_url"] = unsubscribe_url(to)
     with force_locale(language):
         rendered_subject = str(subject)
         text_body = render_template(f"mail/{template}.txt", public_url=public_url, **context)
+        if marketing:
+            text_body += render_template("mail/_unsubscribe.txt", **context)
         try:
             html_body = render_template(f"mail/{template}.html", public_url=public_url, **context)
         except TemplateNotFound:
@@ -225,6 +235,12 @@ def _as_mime(message: OutboxMessage) -> flask_mail.Message:
     headers = {"Content-Language": message.language}
     if message.auto_reply:
         headers |= {"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"}
+    if message.marketing:
+        # One-click unsubscribe for mail programs (RFC 8058): they POST to the link.
+        headers |= {
+            "List-Unsubscribe": f"<{unsubscribe_url(message.recipient)}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
     mime = flask_mail.Message(
         subject=message.subject,
         recipients=[message.recipient],

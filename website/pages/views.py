@@ -1,10 +1,11 @@
-"""Public pages: home, the language switch, and pages still to come."""
+"""Public pages: home, the language switch, and the privacy centre's front door."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from website.i18n import LANGUAGES, remember_language, safe_next_url
+from website.privacy import views as privacy_views
 
 bp = Blueprint("pages", __name__)
 
@@ -28,6 +29,6 @@ def switch_language(language: str) -> Response:
 
 
 @bp.get("/privacy-centre")
-def privacy_centre() -> str:
-    """Placeholder until the privacy centre arrives: how to exercise your rights now."""
-    return render_template("pages/coming_soon.html")
+def privacy_centre() -> Response:
+    """The privacy centre's front door; the centre itself is ``website.privacy``."""
+    return privacy_views.start()

@@ -1,11 +1,31 @@
-"""Recording consent, as the contact form and (later) the privacy centre give it."""
+"""Consent, objection and unsubscribing: what the contact form and the privacy centre record.
+
+Consent events are only ever added. Withdrawing consent for published work also queues a
+take-down for staff; objecting to direct marketing puts the address on the suppression list
+the outbox honours, and withdraws newsletter consent.
+"""
 
 from __future__ import annotations
 
-from website.extensions import db
-from website.mail.services import normalise_email
+import sqlalchemy as sa
+
+from website.audit.services import record
+from website.clients.models import Client
+from website.extensions import db, utcnow
+from website.mail.models import Suppression
+from website.mail.services import email_hash, normalise_email
 from website.policy.services import current_version
-from website.privacy.models import ConsentAction, ConsentChannel, ConsentEvent, ConsentPurpose
+from website.privacy.models import (
+    ConsentAction,
+    ConsentChannel,
+    ConsentEvent,
+    ConsentPurpose,
+    RemovalRequest,
+)
+
+# Withdrawing these leaves work for staff: published photos to take down, partners to tell.
+NEEDS_TAKE_DOWN = (ConsentPurpose.PORTFOLIO, ConsentPurpose.SOCIAL_MEDIA, ConsentPurpose.PARTNERS)
+OBJECTION = "objection"
 
 
 def record_consent(
@@ -29,3 +49,110 @@ def record_consent(
     )
     db.session.add(event)
     return event
+
+
+def consent_state(email: str) -> dict[ConsentPurpose, ConsentEvent | None]:
+    """The latest event per purpose (None: never decided, so not given)."""
+    state: dict[ConsentPurpose, ConsentEvent | None] = dict.fromkeys(ConsentPurpose)
+    events = db.session.scalars(
+        sa.select(ConsentEvent)
+        .where(ConsentEvent.email == normalise_email(email))
+        .order_by(ConsentEvent.created_at, ConsentEvent.id)
+    )
+    for event in events:
+        state[event.purpose] = event
+    return state
+
+
+def is_given(event: ConsentEvent | None) -> bool:
+    return event is not None and event.action == ConsentAction.GIVEN
+
+
+def is_objecting(email: str) -> bool:
+    return _suppression(email_hash(email)) is not None
+
+
+def change_consent(
+    email: str, purpose: ConsentPurpose, action: ConsentAction, language: str
+) -> ConsentEvent | None:
+    """Give or withdraw in the privacy centre; None if it was already so (nothing recorded)."""
+    if is_given(consent_state(email)[purpose]) == (action == ConsentAction.GIVEN):
+        return None
+    event = record_consent(
+        email, purpose, action, channel=ConsentChannel.PRIVACY_CENTRE, language=language
+    )
+    if action == ConsentAction.WITHDRAWN and purpose in NEEDS_TAKE_DOWN:
+        db.session.add(
+            RemovalRequest(email=normalise_email(email), purpose=purpose, consent_event=event)
+        )
+    if action == ConsentAction.GIVEN and purpose == ConsentPurpose.NEWSLETTER:
+        # Asking for the newsletter again, verified, is the person's own new choice.
+        suppression = _suppression(email_hash(email))
+        if suppression is not None:
+            db.session.delete(suppression)
+    db.session.commit()
+    return event
+
+
+def stop_marketing(email: str, language: str, channel: ConsentChannel) -> None:
+    """Object to direct marketing (Art. 21(3)): absolute, recorded, newsletter withdrawn."""
+    _suppress(email_hash(email))
+    if is_given(consent_state(email)[ConsentPurpose.NEWSLETTER]):
+        record_consent(
+            email,
+            ConsentPurpose.NEWSLETTER,
+            ConsentAction.WITHDRAWN,
+            channel=channel,
+            language=language,
+        )
+    db.session.commit()
+
+
+def unsubscribe(address_hash: str, language: str) -> None:
+    """The unsubscribe link: only the address's hash is known, so find it among subscribers."""
+    _suppress(address_hash)
+    subscribers = db.session.scalars(
+        sa.select(ConsentEvent.email)
+        .where(ConsentEvent.purpose == ConsentPurpose.NEWSLETTER)
+        .distinct()
+    )
+    for email in subscribers:
+        if email_hash(email) == address_hash and is_given(
+            consent_state(email)[ConsentPurpose.NEWSLETTER]
+        ):
+            record_consent(
+                email,
+                ConsentPurpose.NEWSLETTER,
+                ConsentAction.WITHDRAWN,
+                channel=ConsentChannel.UNSUBSCRIBE_LINK,
+                language=language,
+            )
+    db.session.commit()
+
+
+def _suppression(address_hash: str) -> Suppression | None:
+    return db.session.scalar(sa.select(Suppression).where(Suppression.email_hash == address_hash))
+
+
+def _suppress(address_hash: str) -> None:
+    if _suppression(address_hash) is None:
+        db.session.add(Suppression(email_hash=address_hash, reason=OBJECTION))
+
+
+def removal_queue() -> list[tuple[RemovalRequest, int | None]]:
+    """Open take-downs, oldest first, each with its client's id where there is a client."""
+    rows = db.session.execute(
+        sa.select(RemovalRequest, Client.id)
+        .outerjoin(Client, Client.email == RemovalRequest.email)
+        .where(RemovalRequest.done_at.is_(None))
+        .order_by(RemovalRequest.created_at, RemovalRequest.id)
+    ).all()
+    return [(item, client_id) for item, client_id in rows]
+
+
+def finish_removal(item: RemovalRequest, staff_id: int) -> None:
+    """Staff took the work down (or told the partners): mark it done, in the audit log."""
+    item.done_at = utcnow()
+    item.done_by_id = staff_id
+    record(staff_id, "privacy.removal_done", "privacy_removal", item.id)
+    db.session.commit()

@@ -1,0 +1,280 @@
+"""The privacy centre in a real browser, in Dutch and English, with and without JavaScript.
+
+The code travels through the outbox to a real SMTP server; every panel is checked by axe;
+the photo's metadata and the downloaded ZIP are checked against what the database holds.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from playwright.sync_api import Locator, Page, expect
+
+from tests.browser.conftest import assert_accessible_as_shown
+from tests.conftest import PolicyFactory
+from tests.privacy.images import CAMERA, exif_of, jpeg_with_location
+from tests.smtp import SmtpServer
+from website.contact.models import ContactMessage, ProductionKind
+from website.contact.services import Submission, submit_message
+from website.extensions import db
+from website.mail.models import Suppression
+from website.mail.services import deliver_due, email_hash
+from website.mail.unsubscribe import unsubscribe_token
+from website.privacy.models import ConsentAction, ConsentEvent, ProfilePhoto, RemovalRequest
+
+pytestmark = pytest.mark.browser
+
+CODE = re.compile(r"^[ \t]+(\d{8})\r?$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Words:
+    email: str
+    send_code: str
+    code: str
+    confirm: str
+    data: str
+    download: str
+    profile: str
+    consents: str
+    give: str
+    withdraw: str
+    given: str
+    withdrawn_notice: str
+    photo: str
+    upload: str
+    photo_added: str
+    download_button: str
+    sign_out: str
+    signed_out: str
+    portfolio: str
+    code_subject: str
+
+
+WORDS = {
+    "nl-NL": Words(
+        email="E-mailadres",
+        send_code="Stuur mij een code",
+        code="Code uit de e-mail",
+        confirm="Bevestigen",
+        data="Uw gegevens",
+        download="Downloaden",
+        profile="Profiel",
+        consents="Toestemmingen",
+        give="Toestemming geven",
+        withdraw="Toestemming intrekken",
+        given="Gegeven",
+        withdrawn_notice="Drukwerk dat al is uitgedeeld, kan niet worden teruggehaald.",
+        photo="Voorbeeldfoto (JPEG, PNG of WebP)",
+        upload="Foto uploaden",
+        photo_added="We hebben de cameragegevens en locatie verwijderd.",
+        download_button="Download mijn gegevens (ZIP)",
+        sign_out="Uitloggen",
+        signed_out="U bent uitgelogd uit het privacycentrum.",
+        portfolio="Portfolio",
+        code_subject="Uw code voor het privacycentrum",
+    ),
+    "en-GB": Words(
+        email="Email address",
+        send_code="Send me a code",
+        code="Code from the email",
+        confirm="Confirm",
+        data="Your data",
+        download="Download",
+        profile="Profile",
+        consents="Consents",
+        give="Give consent",
+        withdraw="Withdraw consent",
+        given="Given",
+        withdrawn_notice="Printed material that was already handed out cannot be recalled.",
+        photo="Sample photo (JPEG, PNG or WebP)",
+        upload="Upload photo",
+        photo_added="We removed its camera data and location.",
+        download_button="Download my data (ZIP)",
+        sign_out="Sign out",
+        signed_out="You have signed out of the privacy centre.",
+        portfolio="Portfolio",
+        code_subject="Your code for the privacy centre",
+    ),
+}
+LOCALES = list(WORDS)
+UNSUBSCRIBE = {"nl-NL": "Afmelden", "en-GB": "Unsubscribe"}
+UNSUBSCRIBED = {"nl-NL": "U bent afgemeld", "en-GB": "You are unsubscribed"}
+JAVASCRIPT = pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+
+
+@pytest.fixture
+def app_config(smtp_server: SmtpServer) -> dict[str, object]:
+    return smtp_server.config
+
+
+def receive_code(app: Flask, smtp_server: SmtpServer, address: str, subject: str) -> str:
+    with app.app_context():
+        assert deliver_due().sent == 1
+    [mail] = smtp_server.inbox.to(address)
+    assert mail["Subject"] == subject
+    return CODE.search(mail.get_body(preferencelist=("plain",)).get_content()).group(1)
+
+
+def open_panel(page: Page, name: str, heading: str, javascript: bool) -> None:
+    page.get_by_role("navigation", name=re.compile("Privac")).get_by_role(
+        "link", name=name, exact=True
+    ).click()
+    expect(page.get_by_role("heading", level=2, name=heading, exact=True)).to_be_visible()
+    if javascript:
+        assert page.evaluate("window.stillTheSamePage") is True, "htmx swapped the panel"
+
+
+def loaded_width(image: Locator) -> int:
+    """The image's decoded width once it has loaded (0 if it never does)."""
+    for _ in range(50):
+        if image.evaluate("image => image.complete"):
+            break
+        image.page.wait_for_timeout(100)
+    return image.evaluate("image => image.naturalWidth")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@JAVASCRIPT
+def test_the_whole_privacy_centre(
+    open_page,
+    app: Flask,
+    smtp_server: SmtpServer,
+    create_policy_version: PolicyFactory,
+    locale: str,
+    javascript: bool,
+    tmp_path: Path,
+) -> None:
+    words = WORDS[locale]
+    address = f"anna.{locale.lower()}.{'js' if javascript else 'nojs'}@example.org"
+    create_policy_version(language=locale[:2])
+    with app.app_context():
+        reference = submit_message(
+            Submission(
+                name="Anna de Vries",
+                email=address,
+                phone=None,
+                production_kind=ProductionKind.PHOTO,
+                preferred_date=None,
+                message="=SUM(1,2) A portrait, please.",
+                newsletter=False,
+                language=locale[:2],
+            )
+        ).reference
+        deliver_due()
+    smtp_server.inbox.messages.clear()
+    page, watcher = open_page(locale=locale, javascript=javascript)
+
+    # Ask for a code, read it from the real mail, type it in.
+    page.goto("/privacy-centre")
+    assert_accessible_as_shown(open_page, page, locale, javascript)
+    page.get_by_label(words.email, exact=True).fill(address)
+    page.get_by_role("button", name=words.send_code).click()
+    code_field = page.get_by_label(words.code, exact=True)
+    expect(code_field).to_be_visible()
+    assert_accessible_as_shown(open_page, page, locale, javascript)
+    code_field.fill(receive_code(app, smtp_server, address, words.code_subject))
+    page.get_by_role("button", name=words.confirm, exact=True).click()
+
+    # Your data.
+    expect(page.get_by_role("heading", level=2, name=words.data)).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/privacy-centre/data$"))
+    expect(page.locator("#privacy-panel")).to_contain_text(reference)
+    assert_accessible_as_shown(open_page, page, locale, javascript)
+    if javascript:
+        page.evaluate("window.stillTheSamePage = true")
+
+    # Consents: give, then withdraw, portfolio use.
+    open_panel(page, words.consents, words.consents, javascript)
+    assert_accessible_as_shown(open_page, page, locale, javascript)
+    portfolio = page.locator("section.consent").filter(
+        has=page.get_by_role("heading", name=words.portfolio, exact=True)
+    )
+    portfolio.get_by_role("button", name=words.give).click()
+    expect(portfolio).to_contain_text(words.given)
+    portfolio = page.locator("section.consent").filter(
+        has=page.get_by_role("heading", name=words.portfolio, exact=True)
+    )
+    portfolio.get_by_role("button", name=words.withdraw).click()
+    expect(page.get_by_role("status").first).to_contain_text(words.withdrawn_notice)
+    assert_accessible_as_shown(open_page, page, locale, javascript)
+    with app.app_context():
+        actions = db.session.scalars(
+            sa.select(ConsentEvent.action).where(ConsentEvent.email == address)
+        ).all()
+        assert actions == [ConsentAction.GIVEN, ConsentAction.WITHDRAWN]
+        assert db.session.scalar(sa.select(sa.func.count(RemovalRequest.id))) == 1
+
+    # Profile: a photo with camera data and a location.
+    open_panel(page, words.profile, words.profile, javascript)
+    assert_accessible_as_shown(open_page, page, locale, javascript)
+    page.get_by_label(words.photo).set_input_files(
+        {"name": "holiday.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_location()}
+    )
+    page.get_by_role("button", name=words.upload).click()
+    expect(page.get_by_role("status").first).to_contain_text(words.photo_added)
+    expect(page.locator(".photo img")).to_have_count(1)
+    assert loaded_width(page.locator(".photo img")) == 320, "the photo is served and shown"
+    assert_accessible_as_shown(open_page, page, locale, javascript)
+    with app.app_context():
+        photo = db.session.scalar(sa.select(ProfilePhoto))
+        stored = Path(app.config["PRIVACY_UPLOAD_FOLDER"]) / "photos" / photo.file_name
+        stored_bytes = stored.read_bytes()
+        photo_name = photo.file_name
+    assert exif_of(stored_bytes) == {} and CAMERA.encode() not in stored_bytes
+
+    # Download: the ZIP against the database.
+    open_panel(page, words.download, words.download, javascript)
+    assert_accessible_as_shown(open_page, page, locale, javascript)
+    with page.expect_download() as download:
+        page.get_by_role("button", name=words.download_button).click()
+    archive = zipfile.ZipFile(io.BytesIO(Path(download.value.path()).read_bytes()))
+    data = json.loads(archive.read("data.json"))
+    assert data["email"] == address
+    with app.app_context():
+        message = db.session.scalar(sa.select(ContactMessage))
+        events = db.session.scalars(sa.select(ConsentEvent).order_by(ConsentEvent.id)).all()
+        [record] = data["categories"]["contact_messages"]["records"]
+        assert (record["reference"], record["message"]) == (message.reference, message.body)
+        assert [(e["purpose"], e["action"]) for e in data["categories"]["consents"]["records"]] == [
+            (event.purpose.value, event.action.value) for event in events
+        ]
+    assert archive.read(f"photos/{photo_name}") == stored_bytes
+    assert "'=SUM(1,2)" in archive.read("contact_messages.csv").decode()
+    assert "Autoriteit Persoonsgegevens" in archive.read("README.txt").decode()
+
+    # Sign out.
+    page.get_by_role("button", name=words.sign_out).click()
+    expect(page.get_by_role("status").first).to_contain_text(words.signed_out)
+    expect(page.get_by_label(words.email, exact=True)).to_be_visible()
+    watcher.assert_clean()
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@JAVASCRIPT
+def test_the_unsubscribe_link_asks_first_then_unsubscribes(
+    open_page, app: Flask, locale: str, javascript: bool
+) -> None:
+    with app.app_context():
+        token = unsubscribe_token(email_hash("reader@example.org"))
+    page, watcher = open_page(locale=locale, javascript=javascript)
+    page.goto(f"/privacy-centre/unsubscribe/{token}")
+    assert_accessible_as_shown(open_page, page, locale, javascript)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Suppression.id))) == 0
+    page.get_by_role("button", name=UNSUBSCRIBE[locale]).click()
+    expect(page.get_by_role("status")).to_contain_text(UNSUBSCRIBED[locale])
+    assert_accessible_as_shown(open_page, page, locale, javascript)
+    with app.app_context():
+        assert db.session.scalar(sa.select(Suppression.email_hash)) == email_hash(
+            "reader@example.org"
+        )
+    watcher.assert_clean()

@@ -1,0 +1,256 @@
+"""The profile panel: preferences and interests, and sample photos uploaded safely."""
+
+from __future__ import annotations
+
+import io
+import random
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from PIL import Image
+
+from tests.privacy.helpers import KNOWN, make_client, post, sign_in
+from tests.privacy.images import (
+    CAMERA,
+    exif_of,
+    flat_png,
+    gif,
+    info_of,
+    jpeg_with_location,
+    png_with_text,
+    webp,
+)
+from website.extensions import db
+from website.privacy.models import Profile, ProfilePhoto
+
+PANEL = "/privacy-centre/profile"
+
+
+@pytest.fixture
+def app_config() -> dict:
+    return {
+        "DEFAULT_LANGUAGE": "en",
+        "PRIVACY_PHOTO_MAX_BYTES": 200_000,
+        "PRIVACY_PHOTO_MAX_PIXELS": 1_000_000,
+        "PRIVACY_PHOTO_LIMIT": 3,
+    }
+
+
+@pytest.fixture
+def signed_in(app: Flask, client: FlaskClient) -> FlaskClient:
+    make_client(app)
+    sign_in(app, client)
+    return client
+
+
+def upload(client: FlaskClient, data: bytes, name: str = "photo.jpg", **kwargs):
+    return post(
+        client,
+        f"{PANEL}/photos",
+        {"photo": (io.BytesIO(data), name)},
+        token_from=PANEL,
+        content_type="multipart/form-data",
+        **kwargs,
+    )
+
+
+def stored(app: Flask) -> list[ProfilePhoto]:
+    with app.app_context():
+        found = list(db.session.scalars(sa.select(ProfilePhoto).order_by(ProfilePhoto.id)))
+        db.session.expunge_all()
+        return found
+
+
+def stored_files(app: Flask) -> list[Path]:
+    folder = Path(app.config["PRIVACY_UPLOAD_FOLDER"]) / "photos"
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+def test_preferences_and_interests_are_saved(app: Flask, signed_in: FlaskClient) -> None:
+    response = post(
+        signed_in,
+        PANEL,
+        {"preferences": " Natural light, no studio flash ", "interests": "Portraits"},
+        token_from=PANEL,
+    )
+    assert response.status_code == 303
+    page = signed_in.get(PANEL).text
+    assert "Your profile is saved." in page
+    assert "Natural light, no studio flash</textarea>" in page
+    with app.app_context():
+        profile = db.session.scalar(sa.select(Profile))
+        assert (profile.email, profile.preferences, profile.interests) == (
+            KNOWN,
+            "Natural light, no studio flash",
+            "Portraits",
+        )
+    assert "Natural light, no studio flash" in signed_in.get("/privacy-centre/data").text
+
+
+def test_a_profile_that_is_too_long_is_refused_inline(signed_in: FlaskClient) -> None:
+    response = post(
+        signed_in, PANEL, {"preferences": "x" * 2001, "interests": ""}, token_from=PANEL, htmx=True
+    )
+    assert response.status_code == 422
+    assert response.text.startswith('<section id="privacy-panel"')
+    assert "Please use at most 2000 characters." in response.text
+
+
+def test_a_jpeg_loses_its_camera_data_and_location(app: Flask, signed_in: FlaskClient) -> None:
+    original = jpeg_with_location()
+    assert CAMERA in str(exif_of(original)) and 0x8825 in exif_of(original)
+    response = upload(signed_in, original, "../../etc/holiday.jpg")
+    assert response.status_code == 303
+    assert "We removed its camera data and location." in signed_in.get(PANEL).text
+    [photo] = stored(app)
+    [path] = stored_files(app)
+    assert path.name == f"{photo.public_id}.jpg", "the name is ours, not the uploader's"
+    data = path.read_bytes()
+    assert exif_of(data) == {}
+    assert b"Exif" not in data and CAMERA.encode() not in data and b"secret comment" not in data
+    assert (photo.content_type, photo.width, photo.height, photo.size) == (
+        "image/jpeg",
+        320,
+        240,
+        len(data),
+    )
+    with signed_in.get(f"{PANEL}/photos/{photo.public_id}") as served:
+        assert served.status_code == 200
+        assert served.mimetype == "image/jpeg"
+        assert served.headers["Content-Disposition"] == f"inline; filename=photo-{path.name}"
+        assert served.headers["X-Content-Type-Options"] == "nosniff"
+        assert served.headers["Cache-Control"] == "no-store"
+        assert served.data == data
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type", "secret"),
+    [(png_with_text(), "image/png", b"Secret Author"), (webp(), "image/webp", None)],
+    ids=["png", "webp"],
+)
+def test_png_and_webp_are_accepted_and_cleaned(
+    app: Flask, signed_in: FlaskClient, data: bytes, content_type: str, secret: bytes | None
+) -> None:
+    assert upload(signed_in, data, "sample.bin").status_code == 303
+    [photo] = stored(app)
+    [path] = stored_files(app)
+    assert photo.content_type == content_type
+    cleaned = path.read_bytes()
+    if secret:
+        assert secret not in cleaned and "Author" not in info_of(cleaned)
+    with Image.open(io.BytesIO(cleaned)) as image:
+        assert image.format == content_type.split("/")[1].upper()
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (b"<html><script>alert(1)</script></html>", "photo.jpg"),
+        (b"%PDF-1.4 not a photo", "photo.png"),
+        (gif(), "animation.gif"),
+        (jpeg_with_location()[:200], "broken.jpg"),
+        (b"", "empty.jpg"),
+    ],
+    ids=["html", "pdf", "gif", "truncated", "empty"],
+)
+def test_anything_but_a_photo_is_refused(
+    app: Flask, signed_in: FlaskClient, data: bytes, name: str
+) -> None:
+    response = upload(signed_in, data, name)
+    assert response.status_code == 422
+    assert (
+        "This file is not a JPEG, PNG or WebP photo." in response.text
+        or "Please choose a photo." in response.text
+    )
+    assert stored(app) == [] and stored_files(app) == []
+
+
+def test_a_polyglot_is_stored_as_a_plain_photo(app: Flask, signed_in: FlaskClient) -> None:
+    """A photo with a script appended (and an HTML "comment") is re-encoded: payload gone."""
+    payload = b"<script>alert(document.cookie)</script>"
+    image = Image.new("RGB", (50, 50), (1, 2, 3))
+    out = io.BytesIO()
+    image.save(out, "JPEG", comment=payload)
+    assert upload(signed_in, out.getvalue() + payload + b"PK\x03\x04zip").status_code == 303
+    [path] = stored_files(app)
+    assert payload not in path.read_bytes() and b"PK\x03\x04" not in path.read_bytes()
+
+
+def test_a_file_over_the_size_limit_is_refused(app: Flask, signed_in: FlaskClient) -> None:
+    noise = Image.frombytes("RGB", (400, 400), random.Random(6).randbytes(400 * 400 * 3))
+    out = io.BytesIO()
+    noise.save(out, "PNG")
+    assert len(out.getvalue()) > 200_000
+    response = upload(signed_in, out.getvalue(), "big.png")
+    assert response.status_code == 422
+    assert "This file is too large." in response.text
+    assert stored(app) == []
+
+
+def test_a_request_over_the_body_limit_gets_413(app: Flask, signed_in: FlaskClient) -> None:
+    app.config["MAX_CONTENT_LENGTH"] = 100_000
+    assert upload(signed_in, b"\xff" * 150_000).status_code == 413
+
+
+@pytest.mark.parametrize(
+    "size",
+    [(1200, 1000), (1500, 1500), (5000, 5000)],
+    ids=["over-the-limit", "twice-the-limit", "huge"],
+)
+def test_decompression_bombs_are_refused_before_decoding(
+    app: Flask, signed_in: FlaskClient, size: tuple[int, int]
+) -> None:
+    data = flat_png(size)
+    assert len(data) < 200_000, "small on disk"
+    response = upload(signed_in, data, "bomb.png")
+    assert response.status_code == 422
+    assert "This photo has too many pixels." in response.text
+    assert stored(app) == [] and stored_files(app) == []
+
+
+def test_a_photo_can_be_deleted(app: Flask, signed_in: FlaskClient) -> None:
+    upload(signed_in, webp())
+    [photo] = stored(app)
+    response = post(signed_in, f"{PANEL}/photos/{photo.public_id}/delete", token_from=PANEL)
+    assert response.status_code == 303
+    assert "The photo is deleted." in signed_in.get(PANEL).text
+    assert stored(app) == [] and stored_files(app) == []
+    assert signed_in.get(f"{PANEL}/photos/{photo.public_id}").status_code == 404
+
+
+def test_nobody_else_sees_or_deletes_a_photo(app: Flask, signed_in: FlaskClient) -> None:
+    upload(signed_in, webp())
+    [photo] = stored(app)
+    other = app.test_client()
+    make_client(app, "bas@example.nl", "Bas")
+    sign_in(app, other, "bas@example.nl")
+    assert other.get(f"{PANEL}/photos/{photo.public_id}").status_code == 404
+    deleting = post(other, f"{PANEL}/photos/{photo.public_id}/delete", token_from=PANEL)
+    assert deleting.status_code == 404
+    assert len(stored(app)) == 1
+    anonymous = app.test_client()
+    assert anonymous.get(f"{PANEL}/photos/{photo.public_id}").status_code == 303
+
+
+def test_the_number_of_photos_is_limited(app: Flask, signed_in: FlaskClient) -> None:
+    for _ in range(3):
+        assert upload(signed_in, webp()).status_code == 303
+    refused = upload(signed_in, webp())
+    assert refused.status_code == 422
+    assert "You can keep at most 3 sample photos." in refused.text
+    assert len(stored(app)) == 3
+
+
+def test_the_panel_shows_the_photos_with_text_alternatives(
+    app: Flask, signed_in: FlaskClient
+) -> None:
+    upload(signed_in, webp())
+    [photo] = stored(app)
+    fragment = signed_in.get(PANEL, headers={"HX-Request": "true"}).text
+    assert fragment.startswith('<section id="privacy-panel"')
+    assert f'src="/privacy-centre/profile/photos/{photo.public_id}"' in fragment
+    assert 'alt="Sample photo 1"' in fragment
+    assert 'enctype="multipart/form-data"' in fragment

@@ -1,0 +1,328 @@
+"""Verifying who you are: one answer for every address, codes that resist guessing, sessions."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.privacy.helpers import (
+    CSRF,
+    KNOWN,
+    UNKNOWN,
+    ask_code,
+    check,
+    csrf_token,
+    mailed_codes,
+    make_client,
+    post,
+    sign_in,
+)
+from website.extensions import db, utcnow
+from website.mail.models import OutboxMessage
+from website.privacy.models import VerificationChallenge, VerifiedSession
+from website.privacy.session import COOKIE
+from website.privacy.verification import delete_spent_verification
+from website.retention import run_rules
+
+# These depend on the moment of the request (the rate limit's reset and retry times count
+# down by the second) or on the random session, never on the address.
+VARYING_HEADERS = {"Set-Cookie", "Date", "X-RateLimit-Reset", "Retry-After"}
+
+
+@pytest.fixture(autouse=True)
+def known(app: Flask) -> int:
+    return make_client(app)
+
+
+def comparable(response) -> tuple:
+    headers = sorted((k, v) for k, v in response.headers.items() if k not in VARYING_HEADERS)
+    return response.status_code, headers, response.data
+
+
+def without_tokens(html: str) -> str:
+    return CSRF.sub('name="csrf_token" type="hidden" value=""', html)
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_known_and_unknown_addresses_get_identical_answers(app: Flask, htmx: bool) -> None:
+    answers, pages = [], []
+    for email in (KNOWN, UNKNOWN):
+        browser = app.test_client()
+        answers.append(comparable(ask_code(browser, email, htmx=htmx)))
+        pages.append(without_tokens(browser.get("/privacy-centre/code").text))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == (204 if htmx else 303)
+    assert pages[0] == pages[1]
+    assert "If we hold data for this address, we have sent a code to it." in pages[0]
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(VerificationChallenge.id))) == 2
+    assert len(mailed_codes(app, KNOWN)) == 1
+    assert mailed_codes(app, UNKNOWN) == []
+
+
+def test_the_right_code_starts_a_verified_session(app: Flask, client: FlaskClient) -> None:
+    assert ask_code(client, "  Anna@Example.NL ").status_code == 303
+    [code] = mailed_codes(app)
+    with app.app_context():
+        challenge = db.session.scalar(sa.select(VerificationChallenge))
+        assert code not in challenge.code_hash and len(challenge.code_hash) == 64
+    response = check(client, f"{code[:4]} {code[4:]}")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/privacy-centre/data"
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith(f"{COOKIE}=")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/privacy-centre" in cookie
+    secret = client.get_cookie(COOKIE, path="/privacy-centre").value
+    with app.app_context():
+        stored = db.session.scalar(sa.select(VerifiedSession))
+        assert stored.email == KNOWN and secret not in stored.token_hash
+    page = client.get("/privacy-centre/data")
+    assert page.status_code == 200
+    assert "Confirmed as anna@example.nl." in page.text
+    assert page.headers["Cache-Control"] == "no-store"
+    assert client.get("/privacy-centre").headers["Location"].endswith("/privacy-centre/data")
+
+
+def test_production_cookie_is_secure(app: Flask, client: FlaskClient) -> None:
+    app.config["SESSION_COOKIE_SECURE"] = True
+    ask_code(client)
+    response = check(client, mailed_codes(app)[0])
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_a_wrong_code_is_refused_inline(app: Flask, client: FlaskClient) -> None:
+    ask_code(client)
+    [code] = mailed_codes(app)
+    wrong = f"{(int(code) + 1) % 10**8:08d}"
+    response = check(client, wrong)
+    assert response.status_code == 422
+    assert "This code is not right." in response.text
+    assert COOKIE not in response.headers.get("Set-Cookie", "")
+    fragment = check(client, wrong, htmx=True)
+    assert fragment.status_code == 422
+    assert fragment.text.startswith('<section id="privacy-panel"')
+
+
+def test_five_wrong_codes_lock_the_code(app: Flask, client: FlaskClient) -> None:
+    ask_code(client)
+    [code] = mailed_codes(app)
+    wrong = [f"{(int(code) + n) % 10**8:08d}" for n in range(1, 6)]
+    answers = [check(client, guess).text for guess in wrong]
+    assert all("This code is not right." in answer for answer in answers[:4])
+    assert "This code no longer works" in answers[4]
+    locked = check(client, code)
+    assert locked.status_code == 422
+    assert "This code no longer works" in locked.text
+    with app.app_context():
+        assert db.session.scalar(sa.select(VerificationChallenge.attempts)) == 5
+        assert db.session.scalar(sa.select(sa.func.count(VerifiedSession.id))) == 0
+
+
+def test_an_expired_code_fails(app: Flask, client: FlaskClient) -> None:
+    ask_code(client)
+    with app.app_context():
+        challenge = db.session.scalar(sa.select(VerificationChallenge))
+        challenge.expires_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    assert "This code no longer works" in check(client, mailed_codes(app)[0]).text
+
+
+def test_a_code_works_once(app: Flask, client: FlaskClient) -> None:
+    ask_code(client)
+    [code] = mailed_codes(app)
+    with client.session_transaction() as session:
+        browser_secret = session["privacy_challenge"]
+    assert check(client, code).status_code == 303
+    with client.session_transaction() as session:
+        session["privacy_challenge"] = browser_secret  # as if the browser kept it
+    again = check(client, code)
+    assert again.status_code == 422
+    assert "This code no longer works" in again.text
+
+
+def test_a_new_code_replaces_the_old_one(app: Flask, client: FlaskClient) -> None:
+    ask_code(client)
+    response = post(client, "/privacy-centre/code/resend", token_from="/privacy-centre/code")
+    assert response.status_code == 303
+    old, new = mailed_codes(app)
+    page = client.get("/privacy-centre/code").text
+    assert "we have sent a new code" in page
+    if old != new:  # the same eight digits twice: one chance in 10^8
+        refused = check(client, old)
+        assert refused.status_code == 422
+        assert COOKIE not in refused.headers.get("Set-Cookie", "")
+    assert check(client, new).status_code == 303
+
+
+def test_asking_again_for_the_address_closes_the_earlier_code(app: Flask) -> None:
+    first, second = app.test_client(), app.test_client()
+    ask_code(first)
+    ask_code(second)
+    old, new = mailed_codes(app)
+    if old != new:
+        assert "This code no longer works" in check(first, old).text
+    assert check(second, new).status_code == 303
+
+
+def test_the_code_only_works_in_the_browser_that_asked(app: Flask) -> None:
+    asking, other = app.test_client(), app.test_client()
+    ask_code(asking)
+    [code] = mailed_codes(app)
+    other.get("/privacy-centre")
+    assert check(other, code).status_code == 422
+    assert check(asking, code).status_code == 303
+
+
+def test_an_unknown_address_gets_no_code_that_works(app: Flask, client: FlaskClient) -> None:
+    ask_code(client, UNKNOWN)
+    assert mailed_codes(app, UNKNOWN) == []
+    assert check(client, "00000000").status_code == 422
+
+
+def test_a_session_ends_after_idling(app: Flask, client: FlaskClient) -> None:
+    sign_in(app, client)
+    assert client.get("/privacy-centre/data").status_code == 200
+    with app.app_context():
+        stored = db.session.scalar(sa.select(VerifiedSession))
+        stored.last_seen_at = utcnow() - timedelta(minutes=19)
+        db.session.commit()
+    assert client.get("/privacy-centre/data").status_code == 200, "use keeps it alive"
+    with app.app_context():
+        stored = db.session.scalar(sa.select(VerifiedSession))
+        assert utcnow() - stored.last_seen_at < timedelta(minutes=1)
+        stored.last_seen_at = utcnow() - timedelta(minutes=21)
+        db.session.commit()
+    response = client.get("/privacy-centre/data")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/privacy-centre"
+    assert f"{COOKIE}=;" in response.headers["Set-Cookie"]
+    assert "Your session has ended" in client.get("/privacy-centre").text
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(VerifiedSession.id))) == 0
+
+
+def test_htmx_requests_after_the_session_ended_go_to_the_start(
+    app: Flask, client: FlaskClient
+) -> None:
+    response = client.get("/privacy-centre/data", headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"] == "/privacy-centre"
+
+
+def test_signing_out_ends_the_session(app: Flask, client: FlaskClient) -> None:
+    sign_in(app, client)
+    secret = client.get_cookie(COOKIE, path="/privacy-centre").value
+    response = post(client, "/privacy-centre/sign-out", token_from="/privacy-centre/data")
+    assert response.status_code == 303
+    assert "You have signed out" in client.get("/privacy-centre").text
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(VerifiedSession.id))) == 0
+    client.set_cookie(COOKIE, secret, path="/privacy-centre")
+    assert client.get("/privacy-centre/data").status_code == 303, "a kept cookie is worthless"
+
+
+def test_an_invalid_address_is_refused_inline(client: FlaskClient) -> None:
+    response = ask_code(client, "not an address")
+    assert response.status_code == 422
+    assert "This does not look like an email address." in response.text
+
+
+class TestRateLimits:
+    @pytest.fixture
+    def app_config(self) -> dict:
+        return {
+            "DEFAULT_LANGUAGE": "en",
+            "PRIVACY_RATE_LIMIT_IP": "3 per minute",
+            "PRIVACY_RATE_LIMIT_EMAIL": "2 per minute",
+        }
+
+    def test_per_address_whatever_the_ip(self, app: Flask, client: FlaskClient) -> None:
+        assert ask_code(client, KNOWN, remote_addr="10.0.0.1").status_code == 303
+        assert ask_code(client, KNOWN.upper(), remote_addr="10.0.0.2").status_code == 303
+        refused = ask_code(client, KNOWN, remote_addr="10.0.0.3")
+        assert refused.status_code == 429
+        assert "Please wait a minute and try again." in refused.text
+        assert len(mailed_codes(app)) == 2
+
+    def test_per_ip_whatever_the_address(self, app: Flask, client: FlaskClient) -> None:
+        for number in range(3):
+            assert ask_code(client, f"person{number}@example.nl").status_code == 303
+        assert ask_code(client, "someone.else@example.nl").status_code == 429
+
+    def test_unknown_addresses_count_the_same(self, app: Flask, client: FlaskClient) -> None:
+        for _ in range(2):
+            assert ask_code(client, UNKNOWN, remote_addr="10.0.0.9").status_code == 303
+        assert ask_code(client, UNKNOWN, remote_addr="10.0.0.8").status_code == 429
+
+    def test_new_codes_count_for_the_address(self, app: Flask, client: FlaskClient) -> None:
+        assert ask_code(client, KNOWN, remote_addr="10.0.0.1").status_code == 303
+        resend = post(
+            client,
+            "/privacy-centre/code/resend",
+            token_from="/privacy-centre/code",
+            remote_addr="10.0.0.2",
+        )
+        assert resend.status_code == 303
+        again = post(
+            client,
+            "/privacy-centre/code/resend",
+            token_from="/privacy-centre/code",
+            remote_addr="10.0.0.3",
+        )
+        assert again.status_code == 429
+
+    def test_code_checks_per_ip(self, app: Flask, client: FlaskClient) -> None:
+        ask_code(client)
+        for _ in range(3):
+            check(client, "00000000")
+        assert check(client, "00000000").status_code == 429
+
+
+def test_no_code_token_or_address_in_any_log_line(
+    app: Flask, client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    app.config["PRIVACY_RATE_LIMIT_EMAIL"] = "1 per minute"
+    caplog.set_level(logging.DEBUG)
+    ask_code(client)
+    ask_code(client)  # over the limit: the limiter logs the breach
+    [code] = mailed_codes(app)
+    check(client, "00000000")
+    check(client, code)
+    secret = client.get_cookie(COOKIE, path="/privacy-centre").value
+    with client.session_transaction() as session:
+        leftovers = [value for value in session.values() if isinstance(value, str)]
+    client.get("/privacy-centre/data")
+    post(client, "/privacy-centre/sign-out", token_from="/privacy-centre/data")
+    lines = [record.getMessage() for record in caplog.records]
+    assert any("ratelimit" in line.lower() for line in lines), "the breach was logged"
+    for line in lines:
+        for secret_value in (code, secret, KNOWN, *leftovers):
+            assert secret_value not in line
+
+
+def test_retention_deletes_spent_codes_idle_sessions_and_code_mail(
+    app: Flask, client: FlaskClient
+) -> None:
+    sign_in(app, client)
+    ask_code(app.test_client())
+    with app.app_context():
+        later = utcnow() + timedelta(minutes=30)
+        assert delete_spent_verification(utcnow()) == 1, "only the used code goes now"
+        assert "privacy centre codes and sessions" in run_rules(later)
+        for model in (VerificationChallenge, VerifiedSession):
+            assert db.session.scalar(sa.select(sa.func.count(model.id))) == 0
+        kinds = db.session.scalars(sa.select(OutboxMessage.kind)).all()
+        assert "privacy/code" not in kinds
+
+
+def test_the_start_page_explains_and_asks_nothing_more(client: FlaskClient) -> None:
+    page = client.get("/privacy-centre", headers={"Accept-Language": "en"}).text
+    assert "We never ask for a copy of your ID." in page
+    assert re.findall(r'<input[^>]+name="(\w+)"', page) == ["csrf_token", "email"]
+    assert csrf_token(client)

@@ -1,0 +1,68 @@
+"""The privacy centre's forms: what a visitor may send, and the limits on it."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import StringField, TextAreaField
+from wtforms.validators import Email, InputRequired, Length, Regexp
+
+from website.contact.forms import TOO_LONG, one_line, plain_text, strip
+from website.privacy.verification import CODE_DIGITS
+
+
+def digits_only(value: str | None) -> str | None:
+    """People copy codes with spaces or dashes; only the digits count."""
+    return "".join(char for char in value if char.isdigit()) if isinstance(value, str) else value
+
+
+class EmailForm(FlaskForm):
+    email = StringField(
+        _l("Email address"),
+        filters=[strip],
+        validators=[
+            InputRequired(_l("Please give your email address.")),
+            Length(max=254, message=TOO_LONG),
+            one_line,
+            Email(_l("This does not look like an email address."), check_deliverability=False),
+        ],
+    )
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        _l("Code from the email"),
+        filters=[digits_only],
+        validators=[
+            InputRequired(_l("Please type the code from the email.")),
+            Regexp(
+                rf"^[0-9]{{{CODE_DIGITS}}}$",
+                message=_l("The code has %(digits)d digits.", digits=CODE_DIGITS),
+            ),
+        ],
+    )
+
+
+class ButtonForm(FlaskForm):
+    """A button that only needs its CSRF token (resend, sign out, give, withdraw…)."""
+
+
+class ProfileForm(FlaskForm):
+    preferences = TextAreaField(
+        _l("Preferences"),
+        filters=[strip],
+        validators=[Length(max=2000, message=TOO_LONG), plain_text],
+    )
+    interests = TextAreaField(
+        _l("Interests"),
+        filters=[strip],
+        validators=[Length(max=2000, message=TOO_LONG), plain_text],
+    )
+
+
+class PhotoForm(FlaskForm):
+    photo = FileField(
+        _l("Sample photo (JPEG, PNG or WebP)"),
+        validators=[FileRequired(_l("Please choose a photo."))],
+    )

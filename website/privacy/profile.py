@@ -1,0 +1,97 @@
+"""The profile a person keeps themselves: preferences, interests and sample photos."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import FileStorage
+
+from website.extensions import db, utcnow
+from website.privacy.models import Profile, ProfilePhoto
+from website.privacy.photos import TOO_LARGE, PhotoRejected, clean
+
+TOO_MANY_PHOTOS = _l("You can keep at most %(count)s sample photos. Please delete one first.")
+
+
+def find_profile(email: str) -> Profile | None:
+    return db.session.scalar(sa.select(Profile).where(Profile.email == email))
+
+
+def save_profile(email: str, preferences: str, interests: str) -> Profile:
+    """Create or update the profile (Art. 16: the person corrects it themselves)."""
+    profile = find_profile(email)
+    if profile is None:
+        profile = Profile(email=email)
+        db.session.add(profile)
+    profile.preferences, profile.interests = preferences or "", interests or ""
+    profile.updated_at = utcnow()
+    db.session.commit()
+    return profile
+
+
+def photo_folder() -> Path:
+    folder = Path(current_app.config["PRIVACY_UPLOAD_FOLDER"]) / "photos"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def photo_path(photo: ProfilePhoto) -> Path:
+    return photo_folder() / photo.file_name
+
+
+def photo_count(email: str) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(ProfilePhoto.id)).where(ProfilePhoto.email == email)
+    )
+
+
+def add_photo(email: str, upload: FileStorage) -> ProfilePhoto:
+    """Check, re-encode and store an upload; raise ``PhotoRejected`` with the reason."""
+    config = current_app.config
+    if photo_count(email) >= config["PRIVACY_PHOTO_LIMIT"]:
+        raise PhotoRejected(TOO_MANY_PHOTOS % {"count": config["PRIVACY_PHOTO_LIMIT"]})
+    limit = config["PRIVACY_PHOTO_MAX_BYTES"]
+    data = upload.stream.read(limit + 1)
+    if len(data) > limit:
+        raise PhotoRejected(TOO_LARGE % {"megabytes": limit // (1024 * 1024)})
+    cleaned = clean(data, config["PRIVACY_PHOTO_MAX_PIXELS"])
+    photo = ProfilePhoto(
+        public_id=secrets.token_hex(16),
+        email=email,
+        content_type=cleaned.content_type,
+        width=cleaned.width,
+        height=cleaned.height,
+        size=len(cleaned.data),
+    )
+    path = photo_path(photo)
+    partial = path.with_suffix(".part")
+    partial.write_bytes(cleaned.data)
+    os.replace(partial, path)
+    db.session.add(photo)
+    try:
+        db.session.commit()
+    except Exception:
+        path.unlink(missing_ok=True)
+        raise
+    return photo
+
+
+def find_photo(email: str, public_id: str) -> ProfilePhoto | None:
+    """A photo of this person only: someone else's id finds nothing."""
+    return db.session.scalar(
+        sa.select(ProfilePhoto).where(
+            ProfilePhoto.email == email, ProfilePhoto.public_id == public_id
+        )
+    )
+
+
+def delete_photo(photo: ProfilePhoto) -> None:
+    path = photo_path(photo)
+    db.session.delete(photo)
+    db.session.commit()
+    path.unlink(missing_ok=True)

@@ -1,0 +1,304 @@
+"""The register of processing (Art. 30 GDPR): what the studio holds about a person, and why.
+
+The "Your data" panel, the download's README and its ``data.json`` are all generated from
+``CATEGORIES``, so they cannot drift apart. Texts are lazy: they are translated when shown.
+Each category names the fields of its records; ``website.privacy.subject`` fetches them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
+
+@dataclass(frozen=True)
+class Category:
+    """One kind of data, with the Art. 15(1) information about it."""
+
+    key: str  # also the CSV file's name and data.json's key
+    title: LazyString
+    purpose: LazyString
+    legal_basis: LazyString
+    recipients: LazyString
+    retention: LazyString  # may name %(contact_months)s and the other retention_values()
+    source: LazyString
+    fields: tuple[tuple[str, LazyString], ...]
+
+    def retention_text(self) -> str:
+        return str(self.retention) % retention_values()
+
+    def about(self) -> dict[str, str]:
+        """The Art. 15 information as plain, translated text."""
+        return {
+            "title": str(self.title),
+            "purpose": str(self.purpose),
+            "legal_basis": str(self.legal_basis),
+            "recipients": str(self.recipients),
+            "retention": self.retention_text(),
+            "source": str(self.source),
+        }
+
+
+def retention_values() -> Mapping[str, int]:
+    config = current_app.config
+    return {
+        "contact_months": config["CONTACT_RETENTION_MONTHS"],
+        "mail_days": config["MAIL_KEEP_SENT_DAYS"],
+        "code_minutes": config["PRIVACY_CODE_MINUTES"],
+        "idle_minutes": config["PRIVACY_SESSION_IDLE_MINUTES"],
+    }
+
+
+WHEN = ("created_at", _l("Date"))
+NO_ONE = _l("Nobody outside the studio.")
+
+CATEGORIES: tuple[Category, ...] = (
+    Category(
+        key="client",
+        title=_l("Your client record"),
+        purpose=_l("Knowing who you are when you write to us or book us, and invoicing you."),
+        legal_basis=_l(
+            "Steps you asked for before a contract, and the contract itself "
+            "(Art. 6(1)(b) GDPR); for invoices, our legal duty (Art. 6(1)(c))."
+        ),
+        recipients=NO_ONE,
+        retention=_l("As long as we keep your messages or invoices; then it is deleted."),
+        source=_l("You: what you wrote in the contact form or gave us for a booking."),
+        fields=(
+            ("name", _l("Name")),
+            ("email", _l("Email address")),
+            ("language", _l("Language")),
+            ("address", _l("Postal address")),
+            ("company_name", _l("Company")),
+            ("vat_id", _l("VAT number")),
+            ("created_at", _l("Since")),
+        ),
+    ),
+    Category(
+        key="contact_messages",
+        title=_l("Contact messages"),
+        purpose=_l("Answering your questions and, if you ask, making you an offer."),
+        legal_basis=_l("Steps you asked for before a contract (Art. 6(1)(b) GDPR)."),
+        recipients=_l("Our email provider, which processes the mail for us."),
+        retention=_l(
+            "Deleted %(contact_months)s months after your last message, unless you become "
+            "a client: then they are part of your client file."
+        ),
+        source=_l("You, through the contact form."),
+        fields=(
+            ("reference", _l("Reference")),
+            ("received_at", _l("Received")),
+            ("name", _l("Name")),
+            ("email", _l("Email address")),
+            ("phone", _l("Phone number")),
+            ("production_kind", _l("What you would like us to make")),
+            ("preferred_date", _l("Preferred date")),
+            ("message", _l("Message")),
+            ("newsletter", _l("Newsletter asked for")),
+        ),
+    ),
+    Category(
+        key="invoices",
+        title=_l("Invoices and payments"),
+        purpose=_l("Invoicing our work and keeping the books."),
+        legal_basis=_l(
+            "Our legal duty to keep tax records (Art. 6(1)(c) GDPR, art. 52 of the "
+            "Algemene wet inzake rijksbelastingen)."
+        ),
+        recipients=_l(
+            "Our accountant, the Tax and Customs Administration when it asks, and the "
+            "payment provider for payments made online."
+        ),
+        retention=_l(
+            "Seven years after the end of the financial year of the invoice (the legal "
+            "period); we cannot delete them earlier, even if you ask."
+        ),
+        source=_l("Our own administration, from the details you gave for the booking."),
+        fields=(
+            ("number", _l("Invoice number")),
+            ("status", _l("Status")),
+            ("issued_on", _l("Issued on")),
+            ("delivery_date", _l("Delivery date")),
+            ("lines", _l("Lines")),
+            ("total", _l("Total including VAT")),
+            ("installments", _l("Payment schedule")),
+        ),
+    ),
+    Category(
+        key="profile",
+        title=_l("Your profile"),
+        purpose=_l("Preparing shoots that suit your wishes."),
+        legal_basis=_l(
+            "Your consent, given by filling it in (Art. 6(1)(a) GDPR); change or delete it "
+            "at any time."
+        ),
+        recipients=NO_ONE,
+        retention=_l("Until you delete it, or with your client file."),
+        source=_l("You, in the privacy centre."),
+        fields=(
+            ("preferences", _l("Preferences")),
+            ("interests", _l("Interests")),
+            ("updated_at", _l("Last changed")),
+        ),
+    ),
+    Category(
+        key="photos",
+        title=_l("Sample photos"),
+        purpose=_l("Showing us the style you like, to prepare your shoot."),
+        legal_basis=_l(
+            "Your consent, given by uploading them (Art. 6(1)(a) GDPR); delete them at any time."
+        ),
+        recipients=NO_ONE,
+        retention=_l("Until you delete them, or with your client file."),
+        source=_l("You, in the privacy centre (stored without camera data or location)."),
+        fields=(
+            ("file", _l("File")),
+            ("content_type", _l("Type")),
+            ("width", _l("Width")),
+            ("height", _l("Height")),
+            ("size", _l("Size in bytes")),
+            WHEN,
+        ),
+    ),
+    Category(
+        key="consents",
+        title=_l("Consents and their history"),
+        purpose=_l(
+            "Knowing what you allowed us to do (portfolio, social media, partners, "
+            "newsletter) and being able to show it."
+        ),
+        legal_basis=_l("Our legal duty to show consent (Art. 7(1) and 6(1)(c) GDPR)."),
+        recipients=NO_ONE,
+        retention=_l(
+            "Every change is kept, as proof of what you decided, as long as we keep your "
+            "client file; a withdrawal is never lost."
+        ),
+        source=_l("You: the contact form, the privacy centre or an unsubscribe link."),
+        fields=(
+            WHEN,
+            ("purpose", _l("Purpose")),
+            ("action", _l("Given or withdrawn")),
+            ("channel", _l("How")),
+            ("policy_version", _l("Privacy policy shown")),
+            ("actor", _l("By")),
+        ),
+    ),
+    Category(
+        key="marketing_objection",
+        title=_l("Objection to direct marketing"),
+        purpose=_l("Making sure we never send you marketing email again."),
+        legal_basis=_l("Our legal duty to honour your objection (Art. 21(3) and 6(1)(c) GDPR)."),
+        recipients=NO_ONE,
+        retention=_l(
+            "Kept for good, as a one-way hash of your email address only, so you are never "
+            "added again."
+        ),
+        source=_l("You: the privacy centre or an unsubscribe link."),
+        fields=(WHEN, ("reason", _l("Reason"))),
+    ),
+    Category(
+        key="removal_requests",
+        title=_l("Take-down requests after a withdrawal"),
+        purpose=_l(
+            "Removing your photos from our portfolio and social media, and telling partners, "
+            "after you withdraw consent."
+        ),
+        legal_basis=_l("Our legal duty to act on your withdrawal (Art. 7(3), 17 and 19 GDPR)."),
+        recipients=_l("The partners we shared your photos with are told of your withdrawal."),
+        retention=_l("As long as your consent history."),
+        source=_l("Your withdrawal in the privacy centre."),
+        fields=(WHEN, ("purpose", _l("Purpose")), ("done_at", _l("Done"))),
+    ),
+    Category(
+        key="mail",
+        title=_l("Emails we sent you"),
+        purpose=_l("Sending you mail and knowing whether it arrived."),
+        legal_basis=_l("Our legitimate interest in reliable email (Art. 6(1)(f) GDPR)."),
+        recipients=_l("Our email provider, which delivers the mail for us."),
+        retention=_l("Deleted %(mail_days)s days after it was sent."),
+        source=_l("Our own systems."),
+        fields=(WHEN, ("subject", _l("Subject")), ("status", _l("Status"))),
+    ),
+    Category(
+        key="privacy_centre_sessions",
+        title=_l("Privacy-centre sign-ins"),
+        purpose=_l("Making sure only you see your data here."),
+        legal_basis=_l(
+            "Our legal duty to confirm who asks for data (Art. 12(6) and 32, 6(1)(c) GDPR)."
+        ),
+        recipients=NO_ONE,
+        retention=_l(
+            "Codes stop working after %(code_minutes)s minutes and sessions after "
+            "%(idle_minutes)s idle minutes; both are deleted at the next daily clean-up."
+        ),
+        source=_l("You, by asking for a code."),
+        fields=(WHEN, ("last_seen_at", _l("Last used"))),
+    ),
+    Category(
+        key="privacy_requests",
+        title=_l("Earlier privacy requests"),
+        purpose=_l(
+            "We keep no separate record of privacy requests: what you do here is recorded "
+            "above (consents, objections, take-down requests), and requests by email are "
+            "among your messages."
+        ),
+        legal_basis=_l("Not applicable."),
+        recipients=NO_ONE,
+        retention=_l("Not applicable."),
+        source=_l("Not applicable."),
+        fields=(),
+    ),
+)
+
+BY_KEY = {category.key: category for category in CATEGORIES}
+
+
+@dataclass(frozen=True)
+class ConsentText:
+    """What a consent allows, and what withdrawing it cannot undo (Art. 7(3))."""
+
+    allows: LazyString
+    after_withdrawal: LazyString
+
+
+def _consent_texts() -> dict[str, ConsentText]:
+    return {
+        "portfolio": ConsentText(
+            _l(
+                "We may show photos and videos of you in our portfolio: on this website and "
+                "in the studio."
+            ),
+            _l(
+                "Our staff take your photos out of the portfolio. Printed material that was "
+                "already handed out cannot be recalled."
+            ),
+        ),
+        "social_media": ConsentText(
+            _l("We may post photos and videos of you on the studio's social media accounts."),
+            _l(
+                "Our staff delete our posts. Copies that others already shared or saved "
+                "cannot be recalled."
+            ),
+        ),
+        "partners": ConsentText(
+            _l(
+                "We may share photos of your shoot with the make-up artist, stylist or graphic "
+                "designer who worked on it, for their own portfolio."
+            ),
+            _l(
+                "Our staff tell those partners to stop using your photos. What they already "
+                "printed cannot be recalled."
+            ),
+        ),
+        "newsletter": ConsentText(
+            _l("We may send you the studio's newsletter, a few times a year."),
+            _l("You get no more newsletters."),
+        ),
+    }
+
+
+CONSENT_TEXTS = _consent_texts()

@@ -1,0 +1,385 @@
+"""The privacy centre: verify by emailed code, then panels that each work with or without htmx."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_limiter import RequestLimit
+
+from website.extensions import csrf, limiter
+from website.htmx import redirect_after_post, render, wants_fragment
+from website.i18n import current_language
+from website.mail.services import email_hash, normalise_email
+from website.mail.unsubscribe import read_unsubscribe_token
+from website.privacy import profile as profiles
+from website.privacy import services, verification
+from website.privacy.export import build_export
+from website.privacy.forms import ButtonForm, CodeForm, EmailForm, PhotoForm, ProfileForm
+from website.privacy.logs import mask_access_log
+from website.privacy.models import ConsentAction, ConsentChannel, ConsentPurpose
+from website.privacy.photos import PhotoRejected, set_pixel_limit
+from website.privacy.register import CATEGORIES, CONSENT_TEXTS
+from website.privacy.session import (
+    clear_cookie,
+    cookie_secret,
+    set_cookie,
+    verified,
+    verified_email,
+)
+from website.privacy.subject import RECORDS, consent_records
+from website.privacy.subject import photos as photos_of
+
+bp = Blueprint("privacy", __name__, url_prefix="/privacy-centre")
+bp.record_once(lambda state: mask_access_log())
+bp.record_once(lambda state: set_pixel_limit(state.app.config["PRIVACY_PHOTO_MAX_PIXELS"]))
+
+CHALLENGE_KEY = "privacy_challenge"
+PANELS = ("data", "download", "profile", "consents")
+
+
+def _ip_limit() -> str:
+    return current_app.config["PRIVACY_RATE_LIMIT_IP"]
+
+
+def _email_limit() -> str:
+    return current_app.config["PRIVACY_RATE_LIMIT_EMAIL"]
+
+
+def _typed_email_key() -> str:
+    # A hash, so the limiter's log lines never hold an address.
+    return "privacy-email:" + email_hash(normalise_email(request.form.get("email", ""))[:254])
+
+
+def _challenge_email_key() -> str:
+    address = verification.challenge_email(session.get(CHALLENGE_KEY)) or ""
+    return "privacy-email:" + email_hash(address)
+
+
+def _retry_minutes(limit: RequestLimit) -> int:
+    return max(1, round((limit.reset_at - time.time()) / 60))
+
+
+def _start_over_limit(limit: RequestLimit) -> Response:
+    return _start_page(EmailForm(), status=429, retry_minutes=_retry_minutes(limit))
+
+
+def _code_over_limit(limit: RequestLimit) -> Response:
+    return _code_page(CodeForm(), status=429, retry_minutes=_retry_minutes(limit))
+
+
+@bp.after_request
+def no_caching(response: Response) -> Response:
+    """The centre shows personal data: never kept by the browser or a proxy."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def start() -> Response:
+    """Ask for the email address (served at /privacy-centre by the pages blueprint)."""
+    if verified_email() is not None:
+        return redirect(url_for("privacy.data"), code=303)
+    return _start_page(EmailForm())
+
+
+@bp.post("/code")
+@limiter.shared_limit(_ip_limit, scope="privacy-code-ip", on_breach=_start_over_limit)
+@limiter.shared_limit(
+    _email_limit, scope="privacy-code-email", key_func=_typed_email_key, on_breach=_start_over_limit
+)
+def request_code() -> Response:
+    """Always the same answer: a code was sent if we hold data for the address."""
+    form = EmailForm()
+    if not form.validate():
+        return _start_page(form, status=422)
+    session[CHALLENGE_KEY] = verification.request_code(form.email.data, current_language())
+    return redirect_after_post(url_for("privacy.code"))
+
+
+@bp.get("/code")
+def code() -> Response:
+    """Where the code is typed; without a pending code, back to the start."""
+    if CHALLENGE_KEY not in session:
+        return redirect(url_for("pages.privacy_centre"), code=303)
+    return _code_page(CodeForm())
+
+
+@bp.post("/code/resend")
+@limiter.shared_limit(_ip_limit, scope="privacy-code-ip", on_breach=_code_over_limit)
+@limiter.shared_limit(
+    _email_limit,
+    scope="privacy-code-email",
+    key_func=_challenge_email_key,
+    on_breach=_code_over_limit,
+)
+def resend_code() -> Response:
+    """A new code for the same address; the previous one stops working."""
+    address = verification.challenge_email(session.get(CHALLENGE_KEY))
+    if address is None:
+        return redirect_after_post(url_for("pages.privacy_centre"))
+    session[CHALLENGE_KEY] = verification.request_code(address, current_language())
+    flash(
+        _(
+            "If we hold data for this address, we have sent a new code. "
+            "Earlier codes no longer work."
+        )
+    )
+    return redirect_after_post(url_for("privacy.code"))
+
+
+@bp.post("/code/check")
+@limiter.limit(_ip_limit, on_breach=_code_over_limit)
+def check_code() -> Response:
+    """A right code starts a verified session of its own (a fresh cookie)."""
+    form = CodeForm()
+    if not form.validate():
+        return _code_page(form, status=422)
+    outcome = verification.check_code(session.get(CHALLENGE_KEY), form.code.data)
+    if outcome is verification.CodeProblem.WRONG:
+        form.code.errors.append(_("This code is not right. Please check it and try again."))
+        return _code_page(form, status=422)
+    if outcome is verification.CodeProblem.SPENT:
+        form.code.errors.append(
+            _(
+                "This code no longer works: it has expired, has been used, was replaced by a "
+                "newer one or was typed wrong too often. Please ask for a new code."
+            )
+        )
+        return _code_page(form, status=422)
+    session.pop(CHALLENGE_KEY, None)
+    response = redirect_after_post(url_for("privacy.data"))
+    set_cookie(response, outcome)
+    return response
+
+
+@bp.post("/sign-out")
+def sign_out() -> Response:
+    """End the verified session at once."""
+    verification.end_session(cookie_secret())
+    flash(_("You have signed out of the privacy centre."))
+    response = redirect_after_post(url_for("pages.privacy_centre"))
+    clear_cookie(response)
+    return response
+
+
+@bp.get("/data")
+@verified
+def data() -> Response:
+    """Your data: every category we hold, with why, on what basis, for whom and how long."""
+    email = verified_email()
+    categories = [(category, list(RECORDS[category.key](email))) for category in CATEGORIES]
+    return _panel("data", categories=categories)
+
+
+@bp.get("/download")
+@verified
+def download() -> Response:
+    """What the download holds, and the button for it."""
+    return _panel("download")
+
+
+@bp.post("/download")
+@verified
+def download_zip() -> Response:
+    """The ZIP, built now from the database and sent at once: never stored, never emailed."""
+    archive = build_export(verified_email())
+    name = f"ivisual-productions-data-{date.today().isoformat()}.zip"
+    return send_file(archive, mimetype="application/zip", as_attachment=True, download_name=name)
+
+
+@bp.get("/profile")
+@verified
+def profile() -> Response:
+    """Preferences, interests and sample photos, kept by the person themselves."""
+    return _profile_panel()
+
+
+@bp.post("/profile")
+@verified
+def save_profile() -> Response:
+    """Save preferences and interests."""
+    form = ProfileForm()
+    if not form.validate():
+        return _profile_panel(profile_form=form, status=422)
+    profiles.save_profile(verified_email(), form.preferences.data, form.interests.data)
+    flash(_("Your profile is saved."))
+    return _after_change("profile", _profile_panel)
+
+
+@bp.post("/profile/photos")
+@verified
+def upload_photo() -> Response:
+    """Add a sample photo: re-encoded, without its metadata."""
+    form = PhotoForm()
+    if form.validate():
+        try:
+            profiles.add_photo(verified_email(), form.photo.data)
+        except PhotoRejected as rejected:
+            form.photo.errors.append(str(rejected.reason))
+        else:
+            flash(_("Your photo is added. We removed its camera data and location."))
+            return _after_change("profile", _profile_panel)
+    return _profile_panel(photo_form=form, status=422)
+
+
+@bp.get("/profile/photos/<public_id>")
+@verified
+def photo(public_id: str) -> Response:
+    """One of the person's own photos, as the image type it is (never sniffed)."""
+    found = profiles.find_photo(verified_email(), public_id)
+    if found is None:
+        abort(404)
+    response = send_file(
+        profiles.photo_path(found),
+        mimetype=found.content_type,
+        download_name=f"photo-{found.file_name}",
+        conditional=False,
+    )
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@bp.post("/profile/photos/<public_id>/delete")
+@verified
+def delete_photo(public_id: str) -> Response:
+    """Delete a sample photo, file and all."""
+    found = profiles.find_photo(verified_email(), public_id)
+    if found is None:
+        abort(404)
+    profiles.delete_photo(found)
+    flash(_("The photo is deleted."))
+    return _after_change("profile", _profile_panel)
+
+
+@bp.get("/consents")
+@verified
+def consents() -> Response:
+    """Consents: give or withdraw each in one click; stop all marketing."""
+    return _consents_panel()
+
+
+@bp.post("/consents/<purpose>/<any(give, withdraw):action>")
+@verified
+def change_consent(purpose: str, action: str) -> Response:
+    """Record one giving or withdrawal (append-only), with the policy version shown."""
+    try:
+        chosen = ConsentPurpose(purpose)
+    except ValueError:
+        abort(404)
+    giving = action == "give"
+    event = services.change_consent(
+        verified_email(),
+        chosen,
+        ConsentAction.GIVEN if giving else ConsentAction.WITHDRAWN,
+        current_language(),
+    )
+    if event is not None and giving:
+        flash(_("Thank you: your consent for “%(purpose)s” is recorded.", purpose=chosen.label))
+    elif event is not None:
+        flash(
+            _("Your consent for “%(purpose)s” is withdrawn.", purpose=chosen.label)
+            + " "
+            + str(CONSENT_TEXTS[chosen.value].after_withdrawal)
+        )
+    return _after_change("consents", _consents_panel)
+
+
+@bp.post("/consents/stop-marketing")
+@verified
+def stop_marketing() -> Response:
+    """Object to direct marketing: absolute, in one click (Art. 21(3))."""
+    services.stop_marketing(verified_email(), current_language(), ConsentChannel.PRIVACY_CENTRE)
+    flash(_("Done: we will never send you marketing email again."))
+    return _after_change("consents", _consents_panel)
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # mail programs post here without a form (RFC 8058 one-click)
+def unsubscribe(token: str) -> Response:
+    """The link in every marketing email: GET asks to confirm, only POST unsubscribes."""
+    address_hash = read_unsubscribe_token(token)
+    if address_hash is None:
+        abort(404)
+    if request.method == "POST":
+        services.unsubscribe(address_hash, current_language())
+        return render("privacy/unsubscribed.html", partial="privacy/_unsubscribed.html")
+    return render("privacy/unsubscribe.html", partial="privacy/_unsubscribe.html", token=token)
+
+
+def _profile_panel(
+    profile_form: ProfileForm | None = None, photo_form: PhotoForm | None = None, status: int = 200
+) -> Response:
+    email = verified_email()
+    if profile_form is None:
+        profile_form = ProfileForm(obj=profiles.find_profile(email))
+    return _panel(
+        "profile",
+        status=status,
+        profile_form=profile_form,
+        photo_form=photo_form or PhotoForm(),
+        photos=photos_of(email),
+    )
+
+
+def _consents_panel() -> Response:
+    email = verified_email()
+    return _panel(
+        "consents",
+        state=services.consent_state(email),
+        history=list(consent_records(email)),
+        objecting=services.is_objecting(email),
+        texts=CONSENT_TEXTS,
+        purposes=list(ConsentPurpose),
+    )
+
+
+def _after_change(name: str, panel: Callable[[], Response]) -> Response:
+    """An htmx post gets the updated panel; a plain one is redirected to it (PRG)."""
+    if wants_fragment():
+        return panel()
+    return redirect_after_post(url_for(f"privacy.{name}"))
+
+
+def _panel(name: str, status: int = 200, **context: object) -> Response:
+    return render(
+        f"privacy/{name}.html",
+        partial=f"privacy/_{name}.html",
+        status=status,
+        panel=name,
+        panels=PANELS,
+        subject=verified_email(),
+        button=ButtonForm(),
+        **context,
+    )
+
+
+def _start_page(form: EmailForm, status: int = 200, **context: object) -> Response:
+    return render(
+        "privacy/start.html", partial="privacy/_start.html", status=status, form=form, **context
+    )
+
+
+def _code_page(form: CodeForm, status: int = 200, **context: object) -> Response:
+    return render(
+        "privacy/code.html",
+        partial="privacy/_code.html",
+        status=status,
+        form=form,
+        resend=ButtonForm(),
+        minutes=current_app.config["PRIVACY_CODE_MINUTES"],
+        **context,
+    )
