@@ -43,31 +43,57 @@ def postgres_app(tmp_path: Path, mollie_sandbox: MollieSandbox) -> Iterator[Flas
             db.engine.dispose()
 
 
-def test_fifty_concurrent_deliveries_pay_once(
-    postgres_app: Flask, mollie_sandbox: MollieSandbox
-) -> None:
-    mollie_sandbox.configure_webhooks(paused=True)
-    with postgres_app.app_context():
+def deliver_at_once(app: Flask, sandbox: MollieSandbox, deliveries: int) -> list[int]:
+    """Pay an attempt at Mollie, then send its webhook ``deliveries`` times at once."""
+    sandbox.configure_webhooks(paused=True)
+    with app.app_context():
         token = make_issued_invoice()[1]
-    assert click_pay(postgres_app.test_client(), token).status_code == 303
-    with postgres_app.app_context():
+    assert click_pay(app.test_client(), token).status_code == 303
+    with app.app_context():
         attempt = db.session.scalars(sa.select(PaymentAttempt)).one()
         url, payment_id = f"/webhooks/mollie/{attempt.webhook_secret}", attempt.mollie_id
-    mollie_sandbox.set_status(payment_id, "paid")
-    start = threading.Barrier(DELIVERIES)
+    sandbox.set_status(payment_id, "paid")
+    start = threading.Barrier(deliveries)
     answers: list[int] = []
 
     def deliver() -> None:
-        client = postgres_app.test_client()
+        client = app.test_client()
         start.wait()
         answers.append(client.post(url, data={"id": payment_id}).status_code)
 
-    threads = [threading.Thread(target=deliver) for _ in range(DELIVERIES)]
+    threads = [threading.Thread(target=deliver) for _ in range(deliveries)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    return answers
+
+
+def test_fifty_concurrent_deliveries_pay_once(
+    postgres_app: Flask, mollie_sandbox: MollieSandbox
+) -> None:
+    answers = deliver_at_once(postgres_app, mollie_sandbox, DELIVERIES)
 
     assert answers == [200] * DELIVERIES
     assert len(paid_events(postgres_app)) == 1
     assert receipts(postgres_app) == ["anna@example.nl"]
+
+
+@pytest.fixture
+def app_config(mollie_sandbox: MollieSandbox) -> dict[str, object]:
+    return {
+        "MOLLIE_API_ENDPOINT": mollie_sandbox.url,
+        "MOLLIE_API_KEY": mollie_sandbox.api_key,
+        "PUBLIC_BASE_URL": "http://localhost",
+    }
+
+
+def test_concurrent_deliveries_pay_once_on_the_suites_database(
+    app: Flask, mollie_sandbox: MollieSandbox
+) -> None:
+    """The same on SQLite (``make test``), which has no row locks: its write lock serialises."""
+    answers = deliver_at_once(app, mollie_sandbox, 10)
+
+    assert answers == [200] * 10
+    assert len(paid_events(app)) == 1
+    assert receipts(app) == ["anna@example.nl"]

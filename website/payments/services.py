@@ -312,13 +312,24 @@ def record_bank_transfer(installment: Installment, staff_id: int) -> PaymentAtte
 
 
 def _lock(installment_id: int) -> None:
-    """Lock the installment's row until the transaction ends (PostgreSQL; SQLite has one writer).
+    """Hold the installment until the transaction ends, so syncs of it take turns.
 
-    A lock that cannot be had within five seconds raises ``PaymentUnavailable``.
+    PostgreSQL: a row lock (``FOR UPDATE``), given up after five seconds. SQLite has no row
+    locks: a no-op write takes the database's write lock instead, in a fresh transaction
+    (one that had already read would be refused at once rather than wait its turn).
+    Waiting too long raises ``PaymentUnavailable``.
     """
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.text(f"SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}"))
+    dialect = db.session.get_bind().dialect.name
     try:
+        if dialect == "sqlite":
+            db.session.commit()
+            db.session.execute(
+                sa.text("UPDATE invoice_installment SET id = id WHERE id = :id"),
+                {"id": installment_id},
+            )
+            return
+        if dialect == "postgresql":
+            db.session.execute(sa.text(f"SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}"))
         db.session.execute(
             sa.select(Installment.id).where(Installment.id == installment_id).with_for_update()
         )
