@@ -711,6 +711,41 @@ def test_an_invoice_of_zero_is_not_issued(
     assert snapshot(app, invoice_id)["status"] is InvoiceStatus.DRAFT
 
 
+def test_recording_the_delivery_gives_the_balance_its_due_date(
+    app: Flask, staff_client: FlaskClient, post: Post
+) -> None:
+    invoice_id = make_invoice(app, issued_on=TODAY)  # no delivery date known yet
+    page = get(staff_client, f"/admin/invoices/{invoice_id}").text
+    assert f'action="/admin/invoices/{invoice_id}/delivered"' in page
+
+    too_late = post(
+        f"/admin/invoices/{invoice_id}/delivered",
+        {"delivered_on": (TODAY + timedelta(days=1)).isoformat()},
+    )
+    assert too_late.status_code == 422
+    assert "The delivery date cannot be in the future." in too_late.text
+    assert post(f"/admin/invoices/{invoice_id}/delivered", {}).status_code == 422
+    assert [due for _, _, due, _ in snapshot(app, invoice_id)["schedule"]] == [TODAY, None]
+
+    delivered = TODAY - timedelta(days=2)
+    response = post(
+        f"/admin/invoices/{invoice_id}/delivered", {"delivered_on": delivered.isoformat()}
+    )
+    assert response.status_code == 303
+    stored = snapshot(app, invoice_id)
+    assert [due for _, _, due, _ in stored["schedule"]] == [TODAY, delivered + timedelta(days=14)]
+    assert stored["delivery_date"] is None  # the issued invoice itself does not change
+    assert audit_events(app, "invoice.delivered")
+    page = get(staff_client, f"/admin/invoices/{invoice_id}").text
+    assert "/delivered" not in page, "nothing waits for a delivery date any more"
+
+
+def test_a_draft_has_no_delivery_action(app: Flask, post: Post) -> None:
+    invoice_id = make_invoice(app)
+    response = post(f"/admin/invoices/{invoice_id}/delivered", {"delivered_on": TODAY.isoformat()})
+    assert response.status_code == 409
+
+
 # --- sending and pay links -------------------------------------------------------------------
 
 

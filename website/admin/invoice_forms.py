@@ -25,6 +25,7 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, V
 
 from website.admin.forms import GetForm
 from website.contact.forms import TOO_LONG, one_line, strip
+from website.extensions import studio_today
 from website.i18n import LANGUAGES, current_language
 from website.invoices.models import VAT_RATES, Invoice, InvoiceStatus
 from website.invoices.services import LineInput
@@ -300,3 +301,17 @@ class IssueForm(FlaskForm):
         if self.deposit.data == "custom":
             return int(self.percent.data)
         return 50
+
+
+class DeliveryForm(FlaskForm):
+    """The day the work was delivered, for a balance that waited for it."""
+
+    delivered_on = DateField(
+        _l("Delivered on"),
+        validators=[InputRequired(_l("Please give the day the work was delivered."))],
+        format="%Y-%m-%d",
+    )
+
+    def validate_delivered_on(self, field: DateField) -> None:
+        if field.data > studio_today():
+            raise ValidationError(_l("The delivery date cannot be in the future."))

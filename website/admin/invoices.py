@@ -17,7 +17,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from website.admin.blueprint import bp
 from website.admin.forms import EmptyForm
-from website.admin.invoice_forms import DraftForm, InvoiceFilterForm, IssueForm
+from website.admin.invoice_forms import DeliveryForm, DraftForm, InvoiceFilterForm, IssueForm
 from website.admin.pagination import paginate
 from website.audit.services import record
 from website.clients.models import Client
@@ -200,8 +200,15 @@ def invoice(invoice_id: int) -> Response:
     return _invoice_page(_invoice_or_404(invoice_id))
 
 
-def _invoice_page(invoice: Invoice, issue_form: IssueForm | None = None) -> Response:
-    """The whole page; an htmx issue form with errors gets only itself back (422)."""
+def _invoice_page(
+    invoice: Invoice,
+    issue_form: IssueForm | None = None,
+    delivery_form: DeliveryForm | None = None,
+) -> Response:
+    """The whole page; an htmx issue form with errors gets only itself back (422).
+
+    A delivery date with an error shows the whole page again (422).
+    """
     attempts: dict[int, list[PaymentAttempt]] = defaultdict(list)
     ids = [part.id for part in invoice.installments]
     if ids:
@@ -229,13 +236,19 @@ def _invoice_page(invoice: Invoice, issue_form: IssueForm | None = None) -> Resp
     return render(
         "admin/invoices/detail.html",
         partial="admin/invoices/_issue_form.html" if issue_form else None,
-        status=422 if issue_form else 200,
+        status=422 if issue_form or delivery_form else 200,
         invoice=invoice,
         parts=parts,
         due=next((part for part in parts if not part.installment.is_paid), None),
         live_link=live_link,
         mails=mails,
         issue_form=issue_form or IssueForm(formdata=None),
+        delivery_form=delivery_form or DeliveryForm(formdata=None),
+        awaiting_delivery=[
+            part for part in invoice.installments if part.due_on is None and not part.is_paid
+        ]
+        if invoice.status is not InvoiceStatus.DRAFT
+        else [],
         form=EmptyForm(),
         today=studio_today(),
     )
@@ -289,6 +302,18 @@ def revoke_links(invoice_id: int) -> Response:
         flash(_("The pay links are revoked. Send the invoice again to give the client a new one."))
     else:
         flash(_("There was no working pay link."))
+    return redirect_after_post(url_for("admin.invoice", invoice_id=invoice.id))
+
+
+@bp.post("/invoices/<int:invoice_id>/delivered")
+def record_delivery(invoice_id: int) -> Response:
+    """The work is delivered: a balance that waited for the date now falls due."""
+    invoice = _issued_or_refuse(invoice_id)
+    form = DeliveryForm()
+    if not form.validate():
+        return _invoice_page(invoice, delivery_form=form)
+    services.record_delivery(invoice, form.delivered_on.data, current_user.id)
+    flash(_("The delivery date is recorded; the balance is due 14 days later."))
     return redirect_after_post(url_for("admin.invoice", invoice_id=invoice.id))
 
 

@@ -147,6 +147,23 @@ def next_number(year: int) -> str:
     return f"{year}-{counter.last_number:04d}"
 
 
+def record_delivery(invoice: Invoice, delivered_on: date, staff_id: int | None = None) -> int:
+    """The work is delivered: parts still waiting for that date fall due 14 days later.
+
+    The invoice itself does not change (its delivery date, if it had none, stays empty);
+    only the schedule's open due dates are filled in. Returns how many parts got a date.
+    """
+    if invoice.status is InvoiceStatus.DRAFT:
+        raise InvoiceError("A draft has no schedule yet; give the delivery date on the draft.")
+    waiting = [part for part in invoice.installments if part.due_on is None and not part.is_paid]
+    for part in waiting:
+        part.due_on = delivered_on + PAYMENT_TERM
+    if waiting:
+        record(staff_id, "invoice.delivered", "invoice", invoice.number)
+    db.session.commit()
+    return len(waiting)
+
+
 def send(invoice: Invoice, staff_id: int | None = None) -> str:
     """Email the invoice with a new pay link (the old one stops working); returns the link."""
     if invoice.status is InvoiceStatus.DRAFT:
