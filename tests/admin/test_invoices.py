@@ -23,6 +23,7 @@ from website.audit.models import AuditEvent
 from website.clients.models import Client
 from website.clients.services import client_for
 from website.extensions import db
+from website.invoices import services
 from website.invoices.models import Installment, Invoice, InvoiceStatus
 from website.invoices.services import LineInput, create_draft, issue
 from website.mail.models import OutboxMessage
@@ -221,6 +222,11 @@ def ledger(app: Flask) -> dict[str, int]:
         paid.status = InvoiceStatus.PAID
         db.session.commit()
     return ids
+
+
+def pay_by_transfer(post: Post, invoice_id: int, installment: int = 1) -> TestResponse:
+    """Record a bank transfer as the invoice page's button does: for one installment."""
+    return post(f"/admin/invoices/{invoice_id}/bank-transfer", {"installment": str(installment)})
 
 
 def number_of(app: Flask, invoice_id: int) -> str:
@@ -572,6 +578,36 @@ def test_an_issued_invoice_cannot_be_edited_deleted_or_issued_again(
     assert audit_events(app, "invoice.") == [(None, "invoice.issued", "invoice", before["number"])]
 
 
+@pytest.mark.parametrize(
+    ("action", "service"),
+    [("issue", "issue"), ("edit", "update_draft"), ("delete", "delete_draft")],
+)
+def test_a_request_that_loaded_the_draft_before_someone_issued_it_is_refused(
+    app: Flask, post: Post, monkeypatch: pytest.MonkeyPatch, action: str, service: str
+) -> None:
+    """A double click on "Issue", or a "Save" sent after a colleague issued: a 409."""
+    invoice_id = make_invoice(app)
+    real = getattr(services, service)
+
+    def someone_issues_first(*args: Any, **kwargs: Any) -> Any:
+        with app.app_context():  # another request, with a session of its own
+            issue(db.session.get(Invoice, invoice_id), TODAY)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, service, someone_issues_first)
+    data = draft_data(PRINTS) if action == "edit" else {"deposit": "50"}
+    response = post(f"/admin/invoices/{invoice_id}/{action}", data)
+    assert response.status_code == 409
+    assert "is issued, so it can no longer be edited" in response.text
+    stored = snapshot(app, invoice_id)
+    assert stored["number"] == number_of(app, invoice_id)
+    assert [line[1] for line in stored["lines"]] == [SHOOT[0]]
+    assert [part[0] for part in stored["schedule"]] == ["deposit", "balance"]
+    assert audit_events(app, "invoice.") == [(None, "invoice.issued", "invoice", stored["number"])]
+    with app.app_context():
+        assert db.session.scalars(sa.select(Invoice.number)).all() == [f"{TODAY.year}-0001"]
+
+
 @pytest.mark.parametrize("action", ["send", "revoke-links", "bank-transfer"])
 def test_a_draft_cannot_be_sent_or_paid(app: Flask, post: Post, action: str) -> None:
     invoice_id = make_invoice(app)
@@ -826,7 +862,8 @@ def test_a_bank_transfer_settles_the_next_installment_and_sends_a_receipt(
     page = get(staff_client, f"/admin/invoices/{invoice_id}").text
     assert "Record a bank transfer of €238.98 (deposit)" in page
 
-    response = post(f"/admin/invoices/{invoice_id}/bank-transfer")
+    assert 'name="installment" value="1"' in page
+    response = pay_by_transfer(post, invoice_id, 1)
     assert response.status_code == 303
     stored = snapshot(app, invoice_id)
     assert [part[3] for part in stored["schedule"]] == [True, False]
@@ -851,15 +888,56 @@ def test_a_bank_transfer_settles_the_next_installment_and_sends_a_receipt(
     assert len(history) == 1
     assert " by staff " in history[0] and history[0].endswith(" → Paid –")
 
-    post(f"/admin/invoices/{invoice_id}/bank-transfer")
+    assert 'name="installment" value="2"' in page
+    pay_by_transfer(post, invoice_id, 2)
     assert snapshot(app, invoice_id)["status"] is InvoiceStatus.PAID
     assert len(mails(app, "payments/receipt")) == 2
     page = get(staff_client, response.location).text
     assert "Record a bank transfer" not in page
 
-    post(f"/admin/invoices/{invoice_id}/bank-transfer")
-    assert "Nothing is due on this invoice." in get(staff_client, response.location).text
-    assert count(app, PaymentAttempt) == 2
+    pay_by_transfer(post, invoice_id, 2)  # the same form again
+    assert "This payment is already recorded" in get(staff_client, response.location).text
+    assert count(app, PaymentAttempt) == 2 and len(mails(app, "payments/receipt")) == 2
+
+
+def test_a_bank_transfer_form_sent_twice_records_one_payment(
+    app: Flask, staff_client: FlaskClient, post: Post
+) -> None:
+    """A double click, or two people at once: the balance is not paid by the deposit's form."""
+    invoice_id = make_invoice(app, issued_on=TODAY)
+    page = get(staff_client, f"/admin/invoices/{invoice_id}").text
+    form = dict(re.findall(r'name="(installment)" value="(\d+)"', page))
+    assert form == {"installment": "1"}
+
+    first = post(f"/admin/invoices/{invoice_id}/bank-transfer", form)
+    again = post(f"/admin/invoices/{invoice_id}/bank-transfer", form)
+
+    assert (first.status_code, again.status_code) == (303, 303)
+    stored = snapshot(app, invoice_id)
+    assert [part[3] for part in stored["schedule"]] == [True, False]
+    assert stored["status"] is InvoiceStatus.ISSUED
+    assert count(app, PaymentAttempt) == 1
+    assert len(mails(app, "payments/receipt")) == 1
+    assert "This payment is already recorded" in get(staff_client, again.location).text
+
+
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [
+        ({}, 400),
+        ({"installment": "deposit"}, 400),
+        ({"installment": "0"}, 400),
+        ({"installment": "3"}, 404),
+    ],
+)
+def test_a_bank_transfer_names_an_installment_of_the_invoice(
+    app: Flask, post: Post, data: dict[str, str], status: int
+) -> None:
+    invoice_id = make_invoice(app, issued_on=TODAY)
+    response = post(f"/admin/invoices/{invoice_id}/bank-transfer", data)
+    assert response.status_code == status
+    assert count(app, PaymentAttempt) == 0
+    assert [part[3] for part in snapshot(app, invoice_id)["schedule"]] == [False, False]
 
 
 def test_the_invoice_page_shows_each_attempt_with_its_history(
@@ -912,7 +990,7 @@ def test_an_attempts_first_status_is_labelled_being_created(
     app: Flask, staff_client: FlaskClient, post: Post
 ) -> None:
     invoice_id = make_invoice(app, issued_on=TODAY)
-    post(f"/admin/invoices/{invoice_id}/bank-transfer")
+    pay_by_transfer(post, invoice_id)
     page = get(staff_client, f"/admin/invoices/{invoice_id}").text
     history = table_rows(section(page, "payments-title").split("History of attempt 1", 1)[1])
     assert history[0].endswith(" by staff Being created → Paid –")
@@ -946,7 +1024,7 @@ def test_the_dashboard_shows_payments_received_and_what_is_overdue(
     app: Flask, staff_client: FlaskClient, post: Post
 ) -> None:
     received = make_invoice(app, issued_on=TODAY, email="rita@example.nl", name="Rita Received")
-    post(f"/admin/invoices/{received}/bank-transfer")
+    pay_by_transfer(post, received)
     late = make_invoice(
         app,
         email="laura@example.nl",
@@ -1028,13 +1106,13 @@ def test_the_dashboard_needs_the_same_few_queries_for_many_payments(
         return len(statements)
 
     first = make_invoice(app, issued_on=TODAY - timedelta(days=3), email="a1@example.nl")
-    post(f"/admin/invoices/{first}/bank-transfer")
+    pay_by_transfer(post, first)
     few = statements_for_dashboard()
     for n in range(4):
         invoice_id = make_invoice(
             app, issued_on=TODAY - timedelta(days=3), email=f"b{n}@example.nl", deposit=100
         )
-        post(f"/admin/invoices/{invoice_id}/bank-transfer")
+        pay_by_transfer(post, invoice_id)
         make_invoice(app, issued_on=TODAY - timedelta(days=3), email=f"c{n}@example.nl")
     page = get(staff_client, "/admin/").text
     assert len(table_rows(section(page, "received-title"))) == 5

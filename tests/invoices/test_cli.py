@@ -61,6 +61,7 @@ def test_single_payment_without_email(app: Flask, runner: FlaskCliRunner) -> Non
         runner,
         "--client-email", "bob@example.nl",
         "--client-name", "Bob",
+        "--address", "Dorpsstraat 2, Zwolle",
         "--line", "Headshots;2;75;21",
         "--deposit", "100",
         "--no-send",
@@ -76,7 +77,9 @@ def test_single_payment_without_email(app: Flask, runner: FlaskCliRunner) -> Non
 
 def test_an_existing_client_needs_no_name(app: Flask, runner: FlaskCliRunner) -> None:
     with app.app_context():
-        db.session.add(Client(email="anna@example.nl", name="Anna", language="nl"))
+        db.session.add(
+            Client(email="anna@example.nl", name="Anna", language="nl", address="Kerkstraat 1")
+        )
         db.session.commit()
     result = create(runner, "--client-email", "anna@example.nl", "--line", "Shoot;1;100;21")
     assert result.exit_code == 0, result.output
@@ -85,18 +88,65 @@ def test_an_existing_client_needs_no_name(app: Flask, runner: FlaskCliRunner) ->
 
 
 def test_refusals_store_nothing(app: Flask, runner: FlaskCliRunner) -> None:
-    new_client = ["--client-email", "new@example.nl"]
+    with app.app_context():
+        db.session.add(Client(email="old@example.nl", name="Olga", language="nl"))
+        db.session.commit()
+    new_client = ["--client-email", "new@example.nl", "--client-name", "N", "--address", "Here 1"]
     cases = [
         (["--client-email", "not-an-email", "--client-name", "X", "--line", "a;1;1;21"], "@-sign"),
-        ([*new_client, "--line", "Shoot;1;100;21"], "give --client-name"),
-        ([*new_client, "--client-name", "N", "--line", "Shoot;1;100"], "expected 'description"),
-        ([*new_client, "--client-name", "N", "--line", "Shoot;one;100;21"], "not a number"),
-        ([*new_client, "--client-name", "N", "--line", "Shoot;1;100;6"], "21%, 9% or 0%"),
-        ([*new_client, "--client-name", "N", "--line", "Shoot;1;nan;21"], "not a number"),
-    ]
+        (["--client-email", "new@example.nl", "--line", "Shoot;1;100;21"], "give --client-name"),
+        (
+            ["--client-email", "new@example.nl", "--client-name", "N", "--line", "Shoot;1;100;21"],
+            "No postal address for new@example.nl yet: give --address",
+        ),
+        (
+            ["--client-email", "new@example.nl", "--client-name", "N", "--address", "  ",
+             "--line", "Shoot;1;100;21"],
+            "give --address",
+        ),
+        (["--client-email", "old@example.nl", "--line", "Shoot;1;100;21"], "give --address"),
+        ([*new_client, "--line", "Shoot;1;100"], "expected 'description"),
+        ([*new_client, "--line", "Shoot;one;100;21"], "not a number"),
+        ([*new_client, "--line", "Shoot;1;100;6"], "21%, 9% or 0%"),
+        ([*new_client, "--line", "Shoot;1;nan;21"], "not a number"),
+        ([*new_client, "--line", "Shoot;1.234;100;21"], "at most two decimals"),
+        ([*new_client, "--line", "Shoot;1;99.999;21"], "at most two decimals"),
+        ([*new_client, "--line", "Shoot;0;100;21"], "Quantities are more than zero"),
+        ([*new_client, "--line", " ;1;100;21"], "description"),
+        ([*new_client, "--line", "Shoot;1e9;100;21"], "quantities go up to 100000"),
+        ([*new_client, "--line", "Free;1;0;21"], "nothing to pay"),
+        ([*new_client, "--line", "Cent;1;0.01;0", "--deposit", "50"], "part of zero"),
+        ([*new_client, "--client-name", "N" * 101, "--line", "Shoot;1;1;21"], "--client-name"),
+    ]  # fmt: skip
     for args, message in cases:
         result = create(runner, *args)
-        assert result.exit_code != 0
+        assert result.exit_code != 0, (args, result.output)
+        assert "Traceback" not in result.output
         assert message in result.output, (args, result.output)
     with app.app_context():
+        assert db.session.scalars(sa.select(Invoice)).all() == []
+        # No client was made or changed
+        clients = db.session.scalars(sa.select(Client)).all()
+        assert [(c.email, c.name, c.address) for c in clients] == [("old@example.nl", "Olga", None)]
+
+
+def test_a_refused_issue_leaves_an_existing_client_as_it_was(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    with app.app_context():
+        db.session.add(
+            Client(email="anna@example.nl", name="Anna", language="nl", address="Kerkstraat 1")
+        )
+        db.session.commit()
+    result = create(
+        runner,
+        "--client-email", "anna@example.nl",
+        "--client-name", "Someone Else",
+        "--address", "Elsewhere 2",
+        "--line", "Free;1;0;21",
+    )  # fmt: skip
+    assert result.exit_code == 1 and "nothing to pay" in result.output
+    with app.app_context():
+        client = db.session.scalars(sa.select(Client)).one()
+        assert (client.name, client.address) == ("Anna", "Kerkstraat 1")
         assert db.session.scalars(sa.select(Invoice)).all() == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,8 +19,24 @@ from website import create_app
 from website.audit.models import AuditEvent
 from website.clients.models import Client
 from website.extensions import db
-from website.invoices.models import InstallmentKind, Invoice, InvoiceStatus, IssuedInvoiceImmutable
-from website.invoices.services import InvoiceError, LineInput, create_draft, issue
+from website.invoices.models import (
+    Installment,
+    InstallmentKind,
+    Invoice,
+    InvoiceCounter,
+    InvoiceLine,
+    InvoiceStatus,
+    IssuedInvoiceImmutable,
+)
+from website.invoices.services import (
+    InvoiceError,
+    InvoiceNotDraft,
+    LineInput,
+    create_draft,
+    delete_draft,
+    issue,
+    update_draft,
+)
 
 TODAY = date(2026, 11, 25)
 SHOOT = LineInput("Family shoot, 2 hours", Decimal("1"), Decimal("395.00"), Decimal("21"))
@@ -63,6 +79,7 @@ class TestDrafts:
         [
             (LineInput(" ", Decimal("1"), Decimal("1"), Decimal("21")), "description"),
             (LineInput("x", Decimal("0"), Decimal("1"), Decimal("21")), "Quantities"),
+            (LineInput("x", Decimal("1.234"), Decimal("1"), Decimal("21")), "two decimals"),
             (LineInput("x", Decimal("1"), Decimal("-1"), Decimal("21")), "credit notes"),
             (LineInput("x", Decimal("1"), Decimal("1"), Decimal("6")), "21%, 9% or 0%"),
         ],
@@ -169,6 +186,176 @@ class TestIssuing:
         assert db.session.get(Invoice, invoice.id).status is InvoiceStatus.DRAFT
 
 
+@pytest.mark.usefixtures("app_context")
+class TestAfterIssue:
+    """What stays fixed once an invoice is issued, and what may still change."""
+
+    def test_the_schedule_keeps_its_amounts_kinds_and_positions(self) -> None:
+        invoice = issue(create_draft(a_client(), [SHOOT]), TODAY)
+        for name, value in (
+            ("amount", Decimal("1.00")),
+            ("kind", InstallmentKind.SINGLE),
+            ("position", 3),
+        ):
+            setattr(invoice.installments[0], name, value)
+            with pytest.raises(IssuedInvoiceImmutable, match=name):
+                db.session.commit()
+            db.session.rollback()
+        assert [p.amount for p in invoice.installments] == [Decimal("238.98"), Decimal("238.97")]
+
+    def test_due_dates_and_payments_still_change(self) -> None:
+        invoice = issue(create_draft(a_client(), [SHOOT]), TODAY)
+        deposit, balance = invoice.installments
+        balance.due_on = date(2026, 12, 24)
+        deposit.paid_at = datetime(2026, 11, 26, tzinfo=UTC)
+        db.session.commit()
+        db.session.expire_all()
+        assert (balance.due_on, deposit.is_paid) == (date(2026, 12, 24), True)
+
+    def test_the_schedule_is_not_replaced_or_added_to(self) -> None:
+        invoice = issue(create_draft(a_client(), [SHOOT]), TODAY)
+        invoice.installments = [
+            Installment(position=1, kind=InstallmentKind.SINGLE, amount=invoice.total)
+        ]
+        with pytest.raises(IssuedInvoiceImmutable, match="schedule"):
+            db.session.commit()
+        db.session.rollback()
+        db.session.add(
+            Installment(invoice_id=invoice.id, position=3, kind=InstallmentKind.SINGLE, amount=1)
+        )
+        with pytest.raises(IssuedInvoiceImmutable, match="schedule"):
+            db.session.commit()
+        db.session.rollback()
+        db.session.delete(invoice.installments[1])
+        with pytest.raises(IssuedInvoiceImmutable, match="schedule"):
+            db.session.commit()
+        db.session.rollback()
+        assert len(db.session.scalars(sa.select(Installment)).all()) == 2
+
+    def test_an_issued_invoice_never_goes_back_to_draft(self) -> None:
+        invoice = issue(create_draft(a_client(), [SHOOT]), TODAY)
+        invoice.status = InvoiceStatus.DRAFT
+        with pytest.raises(IssuedInvoiceImmutable, match="from issued to draft"):
+            db.session.commit()
+        db.session.rollback()
+        invoice.status = InvoiceStatus.PAID
+        db.session.commit()
+        invoice.status = InvoiceStatus.ISSUED  # a chargeback reopens it
+        db.session.commit()
+        invoice.status = InvoiceStatus.PAID
+        db.session.commit()
+        invoice.status = InvoiceStatus.DRAFT
+        with pytest.raises(IssuedInvoiceImmutable, match="from paid to draft"):
+            db.session.commit()
+        db.session.rollback()
+
+    def test_an_issued_invoice_is_not_deleted_through_the_models(self) -> None:
+        invoice = issue(create_draft(a_client(), [SHOOT]), TODAY)
+        db.session.delete(invoice)
+        with pytest.raises(IssuedInvoiceImmutable):
+            db.session.commit()
+        db.session.rollback()
+        assert db.session.scalars(sa.select(Invoice.number)).all() == ["2026-0001"]
+        assert len(db.session.scalars(sa.select(InvoiceLine)).all()) == 1
+
+    def test_a_draft_can_still_be_deleted_and_its_lines_replaced(self) -> None:
+        client = a_client()
+        draft = create_draft(client, [SHOOT, PRINTS])
+        update_draft(draft, client, [PRINTS, SHOOT])
+        assert [line.description for line in draft.lines] == [PRINTS.description, SHOOT.description]
+        delete_draft(draft)
+        assert db.session.scalars(sa.select(Invoice)).all() == []
+
+
+class TestStaleRequests:
+    """Two requests at once: the second loaded the invoice before the first issued it.
+
+    Each app context has a session of its own, like two requests.
+    """
+
+    def _draft_and_a_stale_copy(self, app: Flask) -> tuple[int, Invoice]:
+        invoice_id = create_draft(a_client(), [SHOOT]).id
+        stale = db.session.get(Invoice, invoice_id)
+        assert stale.status is InvoiceStatus.DRAFT and len(stale.lines) == 1
+        with app.app_context():  # the other request issues it meanwhile
+            issue(db.session.get(Invoice, invoice_id), TODAY)
+        return invoice_id, stale
+
+    def _stored(self, app: Flask, invoice_id: int) -> tuple:
+        with app.app_context():
+            invoice = db.session.get(Invoice, invoice_id)
+            return (
+                invoice.number if invoice else None,
+                [(line.description, line.unit_price) for line in invoice.lines] if invoice else [],
+                [(part.kind, part.amount) for part in invoice.installments] if invoice else [],
+                db.session.scalar(sa.select(InvoiceCounter.last_number)),
+            )
+
+    def test_issuing_twice_gives_one_number_and_one_schedule(self, app: Flask) -> None:
+        with app.app_context():
+            invoice_id, stale = self._draft_and_a_stale_copy(app)
+            with pytest.raises(InvoiceNotDraft, match="already issued"):
+                issue(stale, TODAY)
+        assert self._stored(app, invoice_id) == (
+            "2026-0001",
+            [(SHOOT.description, Decimal("395.00"))],
+            [
+                (InstallmentKind.DEPOSIT, Decimal("238.98")),
+                (InstallmentKind.BALANCE, Decimal("238.97")),
+            ],
+            1,
+        )
+
+    def test_a_stale_save_does_not_replace_the_issued_lines(self, app: Flask) -> None:
+        with app.app_context():
+            invoice_id, stale = self._draft_and_a_stale_copy(app)
+            before = self._stored(app, invoice_id)
+            with pytest.raises(InvoiceNotDraft, match="credit note"):
+                update_draft(stale, stale.client, [PRINTS], staff_id=None)
+        assert self._stored(app, invoice_id) == before
+
+    def test_a_stale_delete_keeps_the_issued_invoice(self, app: Flask) -> None:
+        with app.app_context():
+            invoice_id, stale = self._draft_and_a_stale_copy(app)
+            before = self._stored(app, invoice_id)
+            with pytest.raises(InvoiceNotDraft, match="cannot be deleted"):
+                delete_draft(stale)
+        assert self._stored(app, invoice_id) == before
+        with app.app_context():
+            assert db.session.scalars(sa.select(AuditEvent.action)).all() == ["invoice.issued"]
+
+    @pytest.mark.parametrize(
+        "change",
+        [
+            lambda stale: setattr(stale, "delivery_date", date(2027, 1, 1)),
+            lambda stale: setattr(
+                stale,
+                "lines",
+                [
+                    InvoiceLine(
+                        position=1,
+                        description="x",
+                        quantity=Decimal(1),
+                        unit_price=Decimal(1),
+                        vat_rate=Decimal(21),
+                    )
+                ],
+            ),
+            lambda stale: db.session.delete(stale),
+        ],
+        ids=["field", "lines", "delete"],
+    )
+    def test_the_models_check_what_is_stored_not_what_was_loaded(self, app: Flask, change) -> None:
+        with app.app_context():
+            invoice_id, stale = self._draft_and_a_stale_copy(app)
+            before = self._stored(app, invoice_id)
+            change(stale)
+            with pytest.raises(IssuedInvoiceImmutable):
+                db.session.commit()
+            db.session.rollback()
+        assert self._stored(app, invoice_id) == before
+
+
 @pytest.fixture
 def postgres_app(tmp_path: Path) -> Iterator[Flask]:
     with scratch_database("invoices", tmp_path, server=server_url() or LOCAL_POSTGRES) as url:
@@ -202,3 +389,35 @@ def test_numbers_stay_gapless_when_issued_at_once(postgres_app: Flask) -> None:
     with postgres_app.app_context():
         numbers = sorted(db.session.scalars(sa.select(Invoice.number)))
     assert numbers == [f"2026-{n:04d}" for n in range(1, 13)]
+
+
+def test_a_double_click_on_issue_gives_one_number_and_one_schedule(postgres_app: Flask) -> None:
+    with postgres_app.app_context():
+        invoice_id = create_draft(a_client(), [SHOOT]).id
+    both_loaded = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def click_issue() -> None:
+        with postgres_app.app_context():
+            try:
+                invoice = db.session.get(Invoice, invoice_id)
+                assert invoice.status is InvoiceStatus.DRAFT
+                both_loaded.wait(timeout=10)
+                issue(invoice, TODAY)
+            except BaseException as error:  # reported below, a thread cannot raise into the test
+                errors.append(error)
+
+    threads = [threading.Thread(target=click_issue) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [type(error) for error in errors] == [InvoiceNotDraft]
+    with postgres_app.app_context():
+        invoice = db.session.get(Invoice, invoice_id)
+        assert invoice.number == "2026-0001"
+        assert [part.kind for part in invoice.installments] == [
+            InstallmentKind.DEPOSIT,
+            InstallmentKind.BALANCE,
+        ]
+        assert db.session.scalar(sa.select(InvoiceCounter.last_number)) == 1

@@ -13,15 +13,17 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from mollie.api.client import Client
 from werkzeug.test import TestResponse
 
 from tests.factories import make_issued_invoice
+from website.audit.models import AuditEvent
 from website.extensions import db
 from website.invoices.models import Installment, Invoice, InvoiceStatus
 from website.mail.models import OutboxMessage
 from website.mollie_sandbox.testing import MollieSandbox
 from website.payments.models import PaymentAttempt, PaymentEvent, PaymentSource, PaymentStatus
-from website.payments.services import apply_status, record_bank_transfer
+from website.payments.services import apply_status, record_bank_transfer, return_key
 
 BASE = "http://localhost"
 
@@ -69,6 +71,11 @@ def the_attempt(app: Flask) -> PaymentAttempt:
         return attempt
 
 
+def return_path(app: Flask, attempt: PaymentAttempt) -> str:
+    with app.app_context():
+        return f"/pay/return/{attempt.id}/{return_key(attempt)}"
+
+
 def deliver_webhook(client: FlaskClient, attempt: PaymentAttempt, payment_id: str | None = None):
     return client.post(
         f"/webhooks/mollie/{attempt.webhook_secret}", data={"id": payment_id or attempt.mollie_id}
@@ -105,12 +112,13 @@ class TestThePayButton:
         assert payment["amount"] == {"currency": "EUR", "value": "605.00"}  # half of 1,210.00
         assert payment["metadata"] == {"invoice": number, "installment": 1, "attempt": attempt.id}
         assert payment["locale"] == "en_US"
-        assert payment["redirectUrl"] == f"{BASE}/pay/{token}/payments/{attempt.id}"
+        assert payment["redirectUrl"] == BASE + return_path(app, attempt)
+        assert token not in payment["redirectUrl"]
         assert payment["webhookUrl"] == f"{BASE}/webhooks/mollie/{attempt.webhook_secret}"
         assert len(attempt.webhook_secret) >= 43
         assert attempt.mollie_id == payment["id"]
         assert attempt.status is PaymentStatus.OPEN
-        assert attempt.idempotency_key == f"inv-{invoice_id}-1-1"
+        assert attempt.idempotency_key.startswith(f"inv-{invoice_id}-1-1-")
 
     def test_a_second_click_reuses_the_open_payment(
         self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
@@ -173,7 +181,16 @@ class TestThePayButton:
         [payment] = mollie_sandbox.payments()
         assert retried.headers["Location"] == payment["_links"]["checkout"]["href"]
         with app.app_context():
-            assert db.session.scalar(sa.select(sa.func.count(PaymentAttempt.id))) == 1
+            attempts = db.session.scalars(
+                sa.select(PaymentAttempt).order_by(PaymentAttempt.number)
+            ).all()
+            if fault.get("status") == 422:
+                # Mollie refused the request itself: that attempt (and its key) is given up.
+                assert [a.status for a in attempts] == [PaymentStatus.FAILED, PaymentStatus.OPEN]
+                assert attempts[0].events[0].note.startswith("refused by Mollie")
+                assert attempts[0].idempotency_key != attempts[1].idempotency_key
+            else:
+                assert [a.mollie_id for a in attempts] == [payment["id"]]
 
     def test_mollie_unreachable(self, app: Flask, client: FlaskClient, token: str) -> None:
         app.config["MOLLIE_API_ENDPOINT"] = "http://127.0.0.1:9"  # discard: nothing listens
@@ -304,6 +321,81 @@ class TestTheWebhook:
         assert len(paid_events(app)) == 1
 
 
+class TestMoneyInFlightAndBack:
+    def test_a_payment_in_progress_stops_a_second_one(
+        self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+    ) -> None:
+        click_pay(client, token)
+        attempt = the_attempt(app)
+        mollie_sandbox.set_status(attempt.mollie_id, "pending")  # our copy still says open
+
+        second = click_pay(client, token, language="en")
+
+        assert second.status_code == 409
+        assert "A payment is being processed" in second.text
+        assert len(mollie_sandbox.payments()) == 1
+        assert the_attempt(app).status is PaymentStatus.PENDING
+        page = client.get(f"/pay/{token}", headers={"Accept-Language": "en"}).text
+        assert "please do not pay it again" in page and 'name="installment"' not in page
+
+    def test_a_chargeback_reopens_the_installment(
+        self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+    ) -> None:
+        click_pay(client, token)
+        attempt = the_attempt(app)
+        mollie_sandbox.set_status(attempt.mollie_id, "paid")
+        deliver_webhook(client, attempt)
+        mollie_sandbox.chargeback(attempt.mollie_id)
+
+        assert deliver_webhook(client, attempt).status_code == 200
+        assert deliver_webhook(client, attempt).status_code == 200  # recorded once
+
+        with app.app_context():
+            stored = db.session.get(PaymentAttempt, attempt.id)
+            assert stored.status is PaymentStatus.PAID
+            assert stored.amount_charged_back == Decimal("605.00")
+            assert [e.note for e in stored.events][-1] == (
+                "charged back 605.00 in all: payment reopened"
+            )
+            deposit = stored.installment
+            assert not deposit.is_paid and deposit.invoice.next_installment.id == deposit.id
+            actions = db.session.scalars(sa.select(AuditEvent.action)).all()
+            assert actions.count("payment.charged_back") == 1
+        page = client.get(f"/pay/{token}", headers={"Accept-Language": "en"}).text
+        assert "Pay €605.00 online" in page
+
+    def test_a_refund_is_recorded_and_the_part_stays_paid(
+        self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+    ) -> None:
+        click_pay(client, token)
+        attempt = the_attempt(app)
+        mollie_sandbox.set_status(attempt.mollie_id, "paid")
+        deliver_webhook(client, attempt)
+        mollie = Client(api_endpoint=mollie_sandbox.url)
+        mollie.set_api_key(mollie_sandbox.api_key)
+        mollie.payments.get(attempt.mollie_id).refunds.create(
+            {"amount": {"currency": "EUR", "value": "100.00"}}
+        )
+
+        assert deliver_webhook(client, attempt).status_code == 200
+
+        with app.app_context():
+            stored = db.session.get(PaymentAttempt, attempt.id)
+            assert stored.amount_refunded == Decimal("100.00")
+            assert stored.events[-1].note == "refunded 100.00 in all"
+            assert stored.installment.is_paid
+            assert "payment.refunded" in db.session.scalars(sa.select(AuditEvent.action)).all()
+
+    def test_odd_webhook_ids_are_ignored(
+        self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+    ) -> None:
+        click_pay(client, token)
+        attempt = the_attempt(app)
+        for odd in ("tr_é", "x" * 5000, ""):
+            assert deliver_webhook(client, attempt, payment_id=odd).status_code == 200
+        assert the_attempt(app).status is PaymentStatus.OPEN
+
+
 class TestTheReturnPage:
     def test_asks_mollie_itself_and_shows_paid(
         self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
@@ -311,7 +403,7 @@ class TestTheReturnPage:
         click_pay(client, token)
         attempt = the_attempt(app)
         mollie_sandbox.set_status(attempt.mollie_id, "paid")  # the webhook has not come yet
-        page = client.get(f"/pay/{token}/payments/{attempt.id}", headers={"Accept-Language": "en"})
+        page = client.get(return_path(app, attempt), headers={"Accept-Language": "en"})
         assert page.status_code == 200
         assert "your payment is in" in page.text
         [event] = paid_events(app)
@@ -324,7 +416,7 @@ class TestTheReturnPage:
     ) -> None:
         click_pay(client, token)
         attempt = the_attempt(app)
-        page = client.get(f"/pay/{token}/payments/{attempt.id}", headers={"Accept-Language": "en"})
+        page = client.get(return_path(app, attempt), headers={"Accept-Language": "en"})
         assert "was not completed" in page.text and "Try again" in page.text
         assert "hx-trigger" not in page.text
 
@@ -334,10 +426,10 @@ class TestTheReturnPage:
         click_pay(client, token)
         attempt = the_attempt(app)
         mollie_sandbox.inject_fault(kind="status", status=503, count=1, method="GET")
-        here = f"/pay/{token}/payments/{attempt.id}"
+        here = return_path(app, attempt)
         page = client.get(here, headers={"Accept-Language": "en"})
         assert "being processed" in page.text
-        assert f'hx-get="{here}"' in page.text and 'hx-trigger="every 2s"' in page.text
+        assert f'hx-get="{here}?poll=1"' in page.text and 'hx-trigger="every 2s"' in page.text
         assert f'<a href="{here}">Check again</a>' in page.text
         mollie_sandbox.set_status(attempt.mollie_id, "paid")
         fragment = client.get(here, headers={"HX-Request": "true", "Accept-Language": "en"})
@@ -351,7 +443,48 @@ class TestTheReturnPage:
             other_token = make_issued_invoice(email="bob@example.nl")[1]
         click_pay(client, other_token)
         attempt = the_attempt(app)
+        path = return_path(app, attempt)
+        assert client.get(path[:-1] + ("A" if path[-1] != "A" else "B")).status_code == 404
+        assert (
+            client.get(f"/pay/return/{attempt.id + 1}/{path.rsplit('/', 1)[1]}").status_code == 404
+        )
+        assert client.get(f"/pay/return/{10**30}/x").status_code == 404
         assert client.get(f"/pay/{token}/payments/{attempt.id}").status_code == 404
+
+    def test_polling_stops_after_a_few_minutes(
+        self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+    ) -> None:
+        click_pay(client, token)
+        attempt = the_attempt(app)
+        mollie_sandbox.set_status(attempt.mollie_id, "pending")
+        here = return_path(app, attempt)
+        assert 'hx-trigger="every 2s"' in client.get(f"{here}?poll=89").text
+        last = client.get(f"{here}?poll=90", headers={"Accept-Language": "en"}).text
+        assert "being processed" in last and "hx-trigger" not in last
+        assert f'<a href="{here}">Check again</a>' in last
+
+    def test_the_way_back_to_the_invoice_needs_this_browser(
+        self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+    ) -> None:
+        click_pay(client, token)
+        here = return_path(app, the_attempt(app))
+        assert f'href="/pay/{token}"' in client.get(here).text
+        elsewhere = app.test_client().get(here, headers={"Accept-Language": "en"}).text
+        assert f"/pay/{token}" not in elsewhere and "the link in our email" in elsewhere
+
+    def test_a_bank_transfer_chosen_at_mollie_is_waited_for(
+        self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+    ) -> None:
+        click_pay(client, token)
+        attempt = the_attempt(app)
+        mollie_sandbox.pay(attempt.mollie_id, status="open", method="banktransfer")
+        page = client.get(return_path(app, attempt), headers={"Accept-Language": "en"}).text
+        assert "Waiting for your bank transfer" in page and "do not pay a second time" in page
+        assert "Nothing was charged" not in page and "Try again" not in page
+        # Paying again goes back to the same Mollie payment, with its transfer details.
+        again = click_pay(client, token)
+        assert again.headers["Location"] == attempt.checkout_url
+        assert len(mollie_sandbox.payments()) == 1
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from wtforms import (
     Field,
     FieldList,
     FormField,
+    IntegerField,
     RadioField,
     SearchField,
     SelectChoice,
@@ -21,7 +22,16 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+from wtforms.widgets import HiddenInput
 
 from website.admin.forms import GetForm
 from website.contact.forms import TOO_LONG, one_line, strip
@@ -315,3 +325,13 @@ class DeliveryForm(FlaskForm):
     def validate_delivered_on(self, field: DateField) -> None:
         if field.data > studio_today():
             raise ValidationError(_l("The delivery date cannot be in the future."))
+
+
+class BankTransferForm(FlaskForm):
+    """Which installment the money came in for: the one the button showed, by its position.
+
+    A form sent twice (a double click, two people) names the same installment again, so it
+    cannot pay the next one.
+    """
+
+    installment = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(1)])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -17,7 +19,13 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from website.admin.blueprint import bp
 from website.admin.forms import EmptyForm
-from website.admin.invoice_forms import DeliveryForm, DraftForm, InvoiceFilterForm, IssueForm
+from website.admin.invoice_forms import (
+    BankTransferForm,
+    DeliveryForm,
+    DraftForm,
+    InvoiceFilterForm,
+    IssueForm,
+)
 from website.admin.pagination import paginate
 from website.audit.services import record
 from website.clients.models import Client
@@ -124,13 +132,14 @@ def edit_invoice(invoice_id: int) -> Response:
     form = DraftForm()
     if request.form.get("action") == "add-line" or not form.validate():
         return _form_again(form, invoice)
-    services.update_draft(
-        invoice,
-        _client_from(form),
-        form.line_inputs(),
-        form.delivery_date.data,
-        staff_id=current_user.id,
-    )
+    with _refused_unless_draft(invoice):
+        services.update_draft(
+            invoice,
+            _client_from(form),
+            form.line_inputs(),
+            form.delivery_date.data,
+            staff_id=current_user.id,
+        )
     flash(_("The draft is saved."))
     return redirect_after_post(url_for("admin.invoice", invoice_id=invoice.id))
 
@@ -140,7 +149,8 @@ def delete_invoice(invoice_id: int) -> Response:
     """Delete a draft for good; an issued invoice is kept and corrected by a credit note."""
     invoice = _draft_or_refuse(invoice_id)
     _require_token()
-    services.delete_draft(invoice, staff_id=current_user.id)
+    with _refused_unless_draft(invoice):
+        services.delete_draft(invoice, staff_id=current_user.id)
     flash(_("The draft is deleted."))
     return redirect_after_post(url_for("admin.invoices"))
 
@@ -262,7 +272,8 @@ def issue_invoice(invoice_id: int) -> Response:
     if not form.validate():
         return _invoice_page(invoice, issue_form=form)
     try:
-        services.issue(invoice, studio_today(), form.deposit_percent, current_user.id)
+        with _refused_unless_draft(invoice):
+            services.issue(invoice, studio_today(), form.deposit_percent, current_user.id)
     except services.NothingToPay:
         db.session.rollback()
         flash(_("Not issued: the total, or a part of the schedule, would be zero."))
@@ -319,16 +330,23 @@ def record_delivery(invoice_id: int) -> Response:
 
 @bp.post("/invoices/<int:invoice_id>/bank-transfer")
 def bank_transfer(invoice_id: int) -> Response:
-    """The money for the next unpaid installment came in by bank transfer: settle it."""
+    """The money for the installment the button named came in by bank transfer: settle it.
+
+    Only that installment: a form sent twice finds it paid and changes nothing.
+    """
     invoice = _issued_or_refuse(invoice_id)
-    _require_token()
-    due = invoice.next_installment
+    form = BankTransferForm()
+    if not form.validate():
+        abort(400)
+    part = next(
+        (part for part in invoice.installments if part.position == form.installment.data), None
+    )
+    if part is None:
+        abort(404)
     try:
-        if due is None:
-            raise NothingDue
-        attempt = record_bank_transfer(due, current_user.id)
+        attempt = record_bank_transfer(part, current_user.id)
     except NothingDue:
-        flash(_("Nothing is due on this invoice."))
+        flash(_("This payment is already recorded; nothing was changed."))
     except PaymentUnavailable:
         flash(_("The invoice is busy with another payment. Please try again in a moment."))
     else:
@@ -362,6 +380,22 @@ def _invoice_or_404(invoice_id: int) -> Invoice:
     if found is None:
         abort(404)
     return found
+
+
+@contextmanager
+def _refused_unless_draft(invoice: Invoice) -> Iterator[None]:
+    """409 when the service finds the invoice issued after all (someone was just quicker);
+    a busy invoice is shown again with a message to try again.
+    """
+    try:
+        yield
+    except services.InvoiceNotDraft:
+        db.session.rollback()
+        _refuse(invoice)
+    except services.InvoiceBusy:
+        db.session.rollback()
+        flash(_("Someone else is changing this invoice. Please try again in a moment."))
+        abort(redirect_after_post(url_for("admin.invoice", invoice_id=invoice.id)))
 
 
 def _draft_or_refuse(invoice_id: int) -> Invoice:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
@@ -18,6 +19,7 @@ from website.invoices.money import format_money
 from website.invoices.services import (
     InvoiceError,
     LineInput,
+    check_issuable,
     create_draft,
     issue,
     new_pay_link,
@@ -27,6 +29,13 @@ from website.invoices.services import send as send_invoice
 from website.mail.services import normalise_email
 
 invoices_cli = AppGroup("invoices", help="Create and send invoices.")
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The longest each client detail can be, as the database stores it.
+# The same limits as the back office's draft form.
+MAX_QUANTITY = Decimal("100000")
+MAX_UNIT_PRICE = Decimal("1000000")
+MAX_LENGTHS = {"--client-name": 100, "--address": 300, "--company": 150, "--vat-id": 20}
 
 
 def parse_line(value: str) -> LineInput:
@@ -41,6 +50,15 @@ def parse_line(value: str) -> LineInput:
         quantity, price, rate = (_number(text) for text in numbers)
     except InvalidOperation as error:
         raise click.BadParameter(f"{value!r}: not a number", param_hint="--line") from error
+    if quantity > MAX_QUANTITY or price >= MAX_UNIT_PRICE:
+        raise click.BadParameter(
+            f"{value!r}: quantities go up to 100000, prices to less than 1000000",
+            param_hint="--line",
+        )
+    if any(number != round(number, 2) for number in (quantity, price)):
+        raise click.BadParameter(
+            f"{value!r}: quantities and prices have at most two decimals", param_hint="--line"
+        )
     return LineInput(description, quantity, price, rate)
 
 
@@ -95,15 +113,30 @@ def create_command(
     deposit: int,
     email: bool,
 ) -> None:
-    """Create and issue an invoice; the last line printed is its pay link."""
+    """Create and issue an invoice; the last line printed is its pay link.
+
+    Everything is checked before anything is stored: a refusal leaves no draft behind and
+    the client's record as it was.
+    """
     inputs = [parse_line(line) for line in lines]
     try:
         address_to = validate_email(client_email, check_deliverability=False).normalized
     except EmailNotValidError as error:
         raise click.BadParameter(str(error), param_hint="--client-email") from error
+    client_name, address, company, vat_id = (
+        _detail(hint, value)
+        for hint, value in zip(MAX_LENGTHS, (client_name, address, company, vat_id), strict=True)
+    )
     client = db.session.scalar(sa.select(Client).where(Client.email == normalise_email(address_to)))
     if client is None and not client_name:
         raise click.UsageError(f"No client with {address_to} yet: give --client-name.")
+    if not address and (client is None or not client.address):
+        raise click.UsageError(f"No postal address for {address_to} yet: give --address.")
+    delivered = delivery_date.date() if delivery_date else None
+    try:
+        check_issuable(inputs, deposit, studio_today(), delivery_date=delivered)
+    except InvoiceError as error:
+        raise click.ClickException(str(error)) from error
     client = client_for(
         address_to,
         client_name or client.name,
@@ -111,8 +144,7 @@ def create_command(
     )
     for field, value in (("address", address), ("company_name", company), ("vat_id", vat_id)):
         if value:
-            setattr(client, field, value.strip())
-    delivered = delivery_date.date() if delivery_date else None
+            setattr(client, field, value)
     try:
         invoice = create_draft(client, inputs, delivery_date=delivered)
         issue(invoice, studio_today(), deposit_percent=deposit)
@@ -126,6 +158,18 @@ def create_command(
     )
     click.echo(f"Emailed the pay link to {client.email}." if email else "Not emailed.")
     click.echo(link)
+
+
+def _detail(hint: str, value: str | None) -> str | None:
+    """A client detail without surrounding spaces (``None`` if blank), if it can be stored."""
+    value = value.strip() if value else None
+    if not value:
+        return None
+    if len(value) > MAX_LENGTHS[hint]:
+        raise click.BadParameter(f"at most {MAX_LENGTHS[hint]} characters", param_hint=hint)
+    if CONTROL_CHARACTERS.search(value) or (hint != "--address" and "\n" in value):
+        raise click.BadParameter("contains characters that cannot be stored", param_hint=hint)
+    return value
 
 
 def _link_without_email(invoice: Invoice) -> str:

@@ -72,6 +72,9 @@ class Invoice(db.Model):
     issued_on: Mapped[date | None]
     delivery_date: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Last change of the row (``update_draft`` also sets it when only the lines change):
+    # a draft untouched for a year is deleted.
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     paid_at: Mapped[datetime | None]
     # The client's details as they were on the day of issue: the invoice keeps them even
     # when the client's record changes later.
@@ -129,6 +132,8 @@ class Invoice(db.Model):
 
 class InvoiceLine(db.Model):
     __tablename__ = "invoice_line"
+    __table_args__ = (sa.UniqueConstraint("invoice_id", "position"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     invoice_id: Mapped[int] = mapped_column(
         sa.ForeignKey("invoice.id", ondelete="CASCADE"), index=True
@@ -150,6 +155,7 @@ class Installment(db.Model):
     """One part of the payment schedule: the deposit, the balance, or a single payment."""
 
     __tablename__ = "invoice_installment"
+    __table_args__ = (sa.UniqueConstraint("invoice_id", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     invoice_id: Mapped[int] = mapped_column(
@@ -213,26 +219,111 @@ FROZEN_FIELDS = (
     "client_company",
     "client_vat_id",
 )
+# What an installment is for; its due date and the moment it was paid still change.
+FROZEN_INSTALLMENT_FIELDS = ("invoice_id", "position", "kind", "amount")
+# Where a status may go: a draft is issued; an issued invoice is paid, and a paid one can be
+# reopened (a chargeback). Nothing goes back to draft.
+STATUS_CHANGES = {
+    InvoiceStatus.DRAFT: {InvoiceStatus.DRAFT, InvoiceStatus.ISSUED},
+    InvoiceStatus.ISSUED: {InvoiceStatus.ISSUED, InvoiceStatus.PAID},
+    InvoiceStatus.PAID: {InvoiceStatus.PAID, InvoiceStatus.ISSUED},
+}
+
+# The guards below read what is stored, through the flush's own connection, rather than
+# trusting the ORM's history: an object loaded before someone else issued the invoice
+# still says "draft". Bulk SQL (the retention rule) passes them by.
+
+
+def _stored_invoice(connection: sa.Connection, invoice_id: int | None) -> sa.Row | None:
+    if invoice_id is None:
+        return None
+    columns = [Invoice.__table__.c[name] for name in ("status", *FROZEN_FIELDS)]
+    return connection.execute(
+        sa.select(*columns).where(Invoice.__table__.c.id == invoice_id)
+    ).one_or_none()
+
+
+def _is_fixed(connection: sa.Connection, invoice_id: int | None) -> bool:
+    """Whether the stored invoice is issued (or paid): its lines and schedule are fixed."""
+    stored = _stored_invoice(connection, invoice_id)
+    return stored is not None and stored.status is not InvoiceStatus.DRAFT
+
+
+def _new_values(target: object, names: tuple[str, ...]) -> dict[str, object]:
+    """The attributes of ``target`` given a new value since it was loaded, with that value."""
+    attrs = sa.inspect(target).attrs
+    return {name: attrs[name].history.added[0] for name in names if attrs[name].history.added}
+
+
+def _invoice_ids(child: InvoiceLine | Installment) -> set[int]:
+    """The invoice a line or installment belongs to, and any it was moved from."""
+    state = sa.inspect(child)
+    ids = {child.invoice_id, *state.attrs.invoice_id.history.deleted}
+    parent = state.dict.get("invoice")  # without loading it in the middle of the flush
+    if parent is not None:
+        ids.add(parent.id)
+    return {invoice_id for invoice_id in ids if invoice_id is not None}
 
 
 @sa.event.listens_for(Invoice, "before_update")
-def _keep_issued_invoices(mapper: object, connection: object, invoice: Invoice) -> None:
-    state = sa.inspect(invoice)
-    status = state.attrs.status.load_history()
-    was = (status.deleted or status.unchanged or [None])[0]
-    if was in (None, InvoiceStatus.DRAFT):
+def _keep_issued_invoices(mapper: object, connection: sa.Connection, invoice: Invoice) -> None:
+    stored = _stored_invoice(connection, invoice.id)
+    if stored is None:
         return
-    for name in FROZEN_FIELDS:
-        history = state.attrs[name].history
-        if history.added and list(history.added) != list(history.deleted):
-            raise IssuedInvoiceImmutable(f"Invoice {invoice.number} is issued: {name} is fixed.")
+    new = _new_values(invoice, ("status", *FROZEN_FIELDS))
+    status = new.pop("status", stored.status)
+    if status not in STATUS_CHANGES[stored.status]:
+        raise IssuedInvoiceImmutable(
+            f"Invoice {stored.number or invoice.id} cannot go from {stored.status.value} "
+            f"to {status.value}."
+        )
+    if stored.status is InvoiceStatus.DRAFT:
+        return
+    for name, value in new.items():
+        if value != getattr(stored, name):
+            raise IssuedInvoiceImmutable(f"Invoice {stored.number} is issued: {name} is fixed.")
+
+
+@sa.event.listens_for(Invoice, "before_delete")
+def _keep_issued_invoices_stored(
+    mapper: object, connection: sa.Connection, invoice: Invoice
+) -> None:
+    if _is_fixed(connection, invoice.id):
+        raise IssuedInvoiceImmutable(f"Invoice {invoice.number} is issued: it is kept.")
 
 
 @sa.event.listens_for(InvoiceLine, "before_insert")
 @sa.event.listens_for(InvoiceLine, "before_update")
 @sa.event.listens_for(InvoiceLine, "before_delete")
-def _keep_issued_lines(mapper: object, connection: object, line: InvoiceLine) -> None:
-    if line.invoice is not None and line.invoice.issued_on is not None:
+def _keep_issued_lines(mapper: object, connection: sa.Connection, line: InvoiceLine) -> None:
+    if any(_is_fixed(connection, invoice_id) for invoice_id in _invoice_ids(line)):
+        raise IssuedInvoiceImmutable(f"Invoice {line.invoice_id} is issued: its lines are fixed.")
+
+
+@sa.event.listens_for(Installment, "before_insert")
+@sa.event.listens_for(Installment, "before_delete")
+def _keep_issued_schedules(mapper: object, connection: sa.Connection, part: Installment) -> None:
+    """The schedule is made while the invoice is still a draft, and then stays."""
+    if any(_is_fixed(connection, invoice_id) for invoice_id in _invoice_ids(part)):
+        raise IssuedInvoiceImmutable(f"Invoice {part.invoice_id} is issued: its schedule is fixed.")
+
+
+@sa.event.listens_for(Installment, "before_update")
+def _keep_issued_installments(mapper: object, connection: sa.Connection, part: Installment) -> None:
+    new = _new_values(part, FROZEN_INSTALLMENT_FIELDS)
+    if not new:
+        return  # its due date or payment: those may change
+    table = Installment.__table__
+    stored = connection.execute(
+        sa.select(*(table.c[name] for name in FROZEN_INSTALLMENT_FIELDS)).where(
+            table.c.id == part.id
+        )
+    ).one_or_none()
+    if stored is None:
+        return
+    changed = [name for name, value in new.items() if value != getattr(stored, name)]
+    invoice_ids = {stored.invoice_id, new.get("invoice_id", stored.invoice_id)}
+    if changed and any(_is_fixed(connection, invoice_id) for invoice_id in invoice_ids):
         raise IssuedInvoiceImmutable(
-            f"Invoice {line.invoice.number} is issued: its lines are fixed."
+            f"Invoice {stored.invoice_id} is issued: the installment's {changed[0]} is fixed."
         )

@@ -7,11 +7,11 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from website import retention
 from website.audit.services import record
@@ -33,6 +33,7 @@ from website.payments.models import PaymentAttempt, PaymentEvent
 
 PAYMENT_TERM = timedelta(days=14)
 DEFAULT_DEPOSIT_PERCENT = 50
+LOCK_TIMEOUT_MS = 5000
 
 
 class InvoiceError(ValueError):
@@ -41,6 +42,14 @@ class InvoiceError(ValueError):
 
 class NothingToPay(InvoiceError):
     """The invoice, or a part of its schedule, would be zero."""
+
+
+class InvoiceNotDraft(InvoiceError):
+    """The invoice was issued (perhaps just now, by someone else): it no longer changes."""
+
+
+class InvoiceBusy(InvoiceError):
+    """Someone else is changing the invoice right now; nothing was changed, try again."""
 
 
 @dataclass(frozen=True)
@@ -55,20 +64,8 @@ def create_draft(
     client: Client, lines: Sequence[LineInput], delivery_date: date | None = None
 ) -> Invoice:
     """A draft invoice for ``client``; it can still change until it is issued."""
-    if not lines:
-        raise InvoiceError("An invoice needs at least one line.")
-    invoice = Invoice(client=client, delivery_date=delivery_date)
-    for position, line in enumerate(lines, start=1):
-        _check(line)
-        invoice.lines.append(
-            InvoiceLine(
-                position=position,
-                description=line.description.strip(),
-                quantity=line.quantity,
-                unit_price=cents(line.unit_price),
-                vat_rate=line.vat_rate,
-            )
-        )
+    check_lines(lines)
+    invoice = Invoice(client=client, delivery_date=delivery_date, lines=_new_lines(lines))
     db.session.add(invoice)
     db.session.commit()
     return invoice
@@ -85,15 +82,8 @@ def issue(
     ``deposit_percent`` 50 means half on issue and the rest 14 days after delivery;
     0 or 100 means one payment, due 14 days after delivery (or after issue, without one).
     """
-    if invoice.status is not InvoiceStatus.DRAFT:
-        raise InvoiceError(f"Invoice {invoice.number} is already issued.")
-    if not 0 <= deposit_percent <= 100:
-        raise InvoiceError("The deposit is a percentage from 0 to 100.")
-    if invoice.total <= 0:
-        raise NothingToPay("An invoice of zero is not sent; there is nothing to pay.")
-    installments = schedule(invoice, deposit_percent, today)
-    if any(part.amount <= 0 for part in installments):
-        raise NothingToPay("That deposit leaves a part of zero; choose one payment instead.")
+    invoice = _draft_locked(invoice, "is already issued")
+    installments = checked_schedule(invoice, deposit_percent, today)
     client = invoice.client
     invoice.client_name = client.name
     invoice.client_address = client.address
@@ -101,11 +91,36 @@ def issue(
     invoice.client_vat_id = client.vat_id
     invoice.number = next_number(today.year)
     invoice.issued_on = today
-    invoice.status = InvoiceStatus.ISSUED
     invoice.installments = installments
+    db.session.flush()  # the schedule is stored while the invoice is a draft; then it stays
+    invoice.status = InvoiceStatus.ISSUED
     record(staff_id, "invoice.issued", "invoice", invoice.number)
     db.session.commit()
     return invoice
+
+
+def checked_schedule(invoice: Invoice, deposit_percent: int, today: date) -> list[Installment]:
+    """The schedule ``issue`` would make; ``InvoiceError`` if it cannot be issued so."""
+    if not 0 <= deposit_percent <= 100:
+        raise InvoiceError("The deposit is a percentage from 0 to 100.")
+    if invoice.total <= 0:
+        raise NothingToPay("An invoice of zero is not sent; there is nothing to pay.")
+    installments = schedule(invoice, deposit_percent, today)
+    if any(part.amount <= 0 for part in installments):
+        raise NothingToPay("That deposit leaves a part of zero; choose one payment instead.")
+    return installments
+
+
+def check_issuable(
+    lines: Sequence[LineInput],
+    deposit_percent: int,
+    today: date,
+    delivery_date: date | None = None,
+) -> None:
+    """Raise ``InvoiceError`` unless these lines can be drafted and issued; stores nothing."""
+    check_lines(lines)
+    unsaved = Invoice(delivery_date=delivery_date, lines=_new_lines(lines))
+    checked_schedule(unsaved, deposit_percent, today)
 
 
 def schedule(invoice: Invoice, deposit_percent: int, issued_on: date) -> list[Installment]:
@@ -224,15 +239,78 @@ def pay_url(token: str) -> str:
     return public_url("pay.invoice", token=token)
 
 
+def check_lines(lines: Sequence[LineInput]) -> None:
+    """Raise ``InvoiceError`` unless every line can be stored on an invoice."""
+    if not lines:
+        raise InvoiceError("An invoice needs at least one line.")
+    for line in lines:
+        _check(line)
+
+
 def _check(line: LineInput) -> None:
     if not line.description.strip() or len(line.description.strip()) > 200:
         raise InvoiceError("Each line needs a description of at most 200 characters.")
     if line.quantity <= 0:
         raise InvoiceError("Quantities are more than zero.")
+    if not _hundredths(line.quantity):
+        raise InvoiceError("Quantities have at most two decimals.")
     if line.unit_price < 0:
         raise InvoiceError("Unit prices are zero or more; corrections are credit notes.")
     if line.vat_rate not in VAT_RATES:
         raise InvoiceError("The VAT rate is 21%, 9% or 0%.")
+
+
+def _hundredths(number: Decimal) -> bool:
+    try:
+        return number.is_finite() and number == round(number, 2)
+    except InvalidOperation:  # too many digits to round
+        return False
+
+
+def _new_lines(lines: Sequence[LineInput]) -> list[InvoiceLine]:
+    return [
+        InvoiceLine(
+            position=position,
+            description=line.description.strip(),
+            quantity=line.quantity,
+            unit_price=cents(line.unit_price),
+            vat_rate=line.vat_rate,
+        )
+        for position, line in enumerate(lines, start=1)
+    ]
+
+
+def _draft_locked(invoice: Invoice, refusal: str) -> Invoice:
+    """``invoice`` as stored now, its row locked until the transaction ends; a draft.
+
+    Two requests at once (a double click on "Issue", a stale "Save" after someone issued)
+    take turns, and the second sees what the first did. PostgreSQL: a row lock, given up
+    after five seconds (``InvoiceBusy``). SQLite has no row locks: a no-op write takes the
+    database's write lock, in a fresh transaction (as ``payments.services._lock`` does), so
+    anything the caller changed before is committed first. Raises ``InvoiceNotDraft`` (with
+    the transaction rolled back) when it is no longer a draft.
+    """
+    invoice_id = invoice.id
+    query = sa.select(Invoice).where(Invoice.id == invoice_id)
+    try:
+        if db.session.get_bind().dialect.name == "sqlite":
+            db.session.commit()
+            db.session.execute(
+                sa.text("UPDATE invoice SET id = id WHERE id = :id"), {"id": invoice_id}
+            )
+        else:
+            if db.session.get_bind().dialect.name == "postgresql":
+                db.session.execute(sa.text(f"SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}"))
+            query = query.with_for_update()
+        current = db.session.scalars(query.execution_options(populate_existing=True)).one_or_none()
+    except OperationalError as error:
+        db.session.rollback()
+        raise InvoiceBusy("Someone else is changing the invoice; try again.") from error
+    if current is None or current.status is not InvoiceStatus.DRAFT:
+        number = current.number if current is not None else invoice_id
+        db.session.rollback()
+        raise InvoiceNotDraft(f"Invoice {number} {refusal}.")
+    return current
 
 
 KEEP_YEARS = 7
@@ -241,7 +319,7 @@ DRAFT_MONTHS = 12
 
 @retention.rule("invoices")
 def delete_expired_invoices(now: datetime) -> int:
-    """Delete invoices issued before the seven-year period, and drafts untouched for a year.
+    """Delete invoices issued before the seven-year period, and drafts unchanged for a year.
 
     An invoice of 2026 is kept until the end of 2033. Its lines, schedule, payments and pay
     links go with it; the rows are deleted in SQL, child tables first (SQLite enforces no
@@ -252,7 +330,7 @@ def delete_expired_invoices(now: datetime) -> int:
     expired = sa.select(Invoice.id).where(
         sa.or_(
             sa.and_(Invoice.status != InvoiceStatus.DRAFT, Invoice.issued_on < first_kept),
-            sa.and_(Invoice.status == InvoiceStatus.DRAFT, Invoice.created_at < draft_cutoff),
+            sa.and_(Invoice.status == InvoiceStatus.DRAFT, Invoice.updated_at < draft_cutoff),
         )
     )
     ids = list(db.session.scalars(expired))
@@ -281,24 +359,14 @@ def update_draft(
     staff_id: int | None = None,
 ) -> Invoice:
     """Replace a draft's client, delivery date and lines; an issued invoice never changes."""
-    if invoice.status is not InvoiceStatus.DRAFT:
-        raise InvoiceError(f"Invoice {invoice.number} is issued: correct it with a credit note.")
-    if not lines:
-        raise InvoiceError("An invoice needs at least one line.")
-    for line in lines:
-        _check(line)
+    check_lines(lines)
+    invoice = _draft_locked(invoice, "is issued: correct it with a credit note")
     invoice.client = client
     invoice.delivery_date = delivery_date
-    invoice.lines = [
-        InvoiceLine(
-            position=position,
-            description=line.description.strip(),
-            quantity=line.quantity,
-            unit_price=cents(line.unit_price),
-            vat_rate=line.vat_rate,
-        )
-        for position, line in enumerate(lines, start=1)
-    ]
+    invoice.lines = []
+    db.session.flush()  # the old lines go before the new ones take their positions
+    invoice.lines = _new_lines(lines)
+    invoice.updated_at = utcnow()  # also when only the lines change
     record(staff_id, "invoice.updated", "invoice", invoice.id)
     db.session.commit()
     return invoice
@@ -306,8 +374,7 @@ def update_draft(
 
 def delete_draft(invoice: Invoice, *, staff_id: int | None = None) -> None:
     """Delete a draft with its lines; an issued invoice is kept and corrected by a credit note."""
-    if invoice.status is not InvoiceStatus.DRAFT:
-        raise InvoiceError(f"Invoice {invoice.number} is issued: it cannot be deleted.")
+    invoice = _draft_locked(invoice, "is issued: it cannot be deleted")
     record(staff_id, "invoice.deleted", "invoice", invoice.id)
     db.session.delete(invoice)
     db.session.commit()

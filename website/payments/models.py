@@ -98,6 +98,9 @@ class PaymentAttempt(db.Model):
     checkout_url: Mapped[str | None] = mapped_column(sa.Text)
     expires_at: Mapped[datetime | None]
     paid_at: Mapped[datetime | None]
+    # What went back after payment, as Mollie last reported it (the status stays paid).
+    amount_refunded: Mapped[Decimal] = mapped_column(default=Decimal("0.00"))
+    amount_charged_back: Mapped[Decimal] = mapped_column(default=Decimal("0.00"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     installment: Mapped[Installment] = relationship()

@@ -19,11 +19,18 @@ from mollie.api.error import Error, NotFoundError, ResponseError
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 2
+# The client trips over answers it does not expect (an error body without "detail" is a
+# KeyError inside it); those count as Mollie failing, like any other.
+GARBLED = (KeyError, TypeError, ValueError)
 LIVE_CHECKOUT_ORIGIN = "https://www.mollie.com"
 
 
 class MollieUnavailable(Exception):
     """Mollie could not be reached, was too slow, failed or refused; nothing was changed."""
+
+
+class MollieRefused(MollieUnavailable):
+    """Mollie refused the request itself (400 or 422): asking again the same way won't help."""
 
 
 def client() -> Client:
@@ -51,26 +58,39 @@ def expected_mode() -> str:
 
 def create_payment(data: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
     try:
-        return dict(client().payments.create(data, idempotency_key=idempotency_key))
-    except Error as error:
+        return _payment(client().payments.create(data, idempotency_key=idempotency_key))
+    except ResponseError as error:
         log.warning("Mollie refused or failed to create a payment: %s", _describe(error))
-        raise MollieUnavailable from error
+        if error.status in (400, 422):
+            raise MollieRefused(str(error)) from error
+        raise MollieUnavailable(str(error)) from error
+    except (Error, *GARBLED) as error:
+        log.warning("Mollie could not create a payment: %s", _describe(error))
+        raise MollieUnavailable(str(error)) from error
 
 
 def get_payment(payment_id: str) -> dict[str, Any] | None:
     """The payment, or None when Mollie does not know it (or it is not a payment id)."""
     try:
-        return dict(client().payments.get(payment_id))
+        return _payment(client().payments.get(payment_id))
     except NotFoundError:
         return None
-    except Error as error:
+    except (Error, *GARBLED) as error:
         if isinstance(error, ResponseError) and error.status in (400, 422):
             return None
         log.warning("Mollie could not be asked about a payment: %s", _describe(error))
-        raise MollieUnavailable from error
+        raise MollieUnavailable(str(error)) from error
 
 
-def _describe(error: Error) -> str:
+def _payment(answer: Any) -> dict[str, Any]:
+    """A payment as a plain dict; an answer that is no payment is an error like any other."""
+    payment = dict(answer)
+    if not isinstance(payment.get("id"), str) or not isinstance(payment.get("status"), str):
+        raise ValueError("Mollie's answer is not a payment")
+    return payment
+
+
+def _describe(error: Exception) -> str:
     if isinstance(error, ResponseError):
         return f"HTTP {error.status}: {error}"
     return f"{type(error).__name__}: {error}"

@@ -9,6 +9,9 @@ webhook) take turns, and a status only ever moves forward: paid is never undone.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import logging
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -55,57 +58,79 @@ class NothingDue(Exception):
     """The installment is already paid."""
 
 
+class PaymentInProgress(Exception):
+    """A payment for the installment is being processed: a second one could pay twice."""
+
+
 def amount_paid(installment: Installment) -> Decimal:
-    amounts = db.session.scalars(
-        sa.select(PaymentAttempt.amount).where(
+    """What came in for ``installment``: paid attempts, less what was charged back."""
+    rows = db.session.execute(
+        sa.select(PaymentAttempt.amount, PaymentAttempt.amount_charged_back).where(
             PaymentAttempt.installment_id == installment.id,
             PaymentAttempt.status == PaymentStatus.PAID,
         )
     )
-    return sum(amounts, Decimal("0.00"))
+    return sum((amount - charged_back for amount, charged_back in rows), Decimal("0.00"))
 
 
-def start_payment(installment: Installment, token: str, language: str) -> str:
+def start_payment(installment: Installment, language: str) -> str:
     """The Mollie checkout URL for what is due on ``installment`` (one payment per click).
 
-    An open attempt for the same amount that has not expired is reused, as is an attempt
-    that never reached Mollie (same idempotency key, same body: Mollie answers with the
-    payment it made, if it made one). Otherwise a new attempt is made.
+    The latest attempt is brought up to date first. One that Mollie is still processing
+    stops a second payment (``PaymentInProgress``); an open one that has not expired is
+    reused, as is one that never reached Mollie (same idempotency key, same body: Mollie
+    answers with the payment it made, if it made one). Otherwise a new attempt is made.
     """
     attempt = _attempt_to_use(installment, language)
     if attempt.checkout_url and attempt.status is PaymentStatus.OPEN:
         return attempt.checkout_url
     try:
-        payment = mollie.create_payment(_payment_data(attempt, token), attempt.idempotency_key)
+        payment = mollie.create_payment(_payment_data(attempt), attempt.idempotency_key)
+    except mollie.MollieRefused as error:
+        _abandon(attempt, str(error))
+        raise PaymentUnavailable(str(error)) from error
     except mollie.MollieUnavailable as error:
         raise PaymentUnavailable(str(error)) from error
     _lock(attempt.installment_id)
-    db.session.refresh(attempt)
+    attempt = _reread(attempt)
     if attempt.mollie_id is None:
+        if payment.get("id") is None or _mismatch_on_create(attempt, payment):
+            db.session.rollback()
+            raise PaymentUnavailable("Mollie's answer does not match the payment asked for.")
         attempt.mollie_id = payment["id"]
         attempt.checkout_url = payment.get("_links", {}).get("checkout", {}).get("href")
         attempt.expires_at = _timestamp(payment.get("expiresAt"))
         apply_status(attempt, payment, PaymentSource.CREATED)
     db.session.commit()
-    if not attempt.checkout_url:
+    if not attempt.checkout_url or attempt.status is not PaymentStatus.OPEN:
         raise PaymentUnavailable("Mollie gave no checkout page for the payment.")
     return attempt.checkout_url
 
 
-def _attempt_to_use(installment: Installment, language: str) -> PaymentAttempt:
-    _lock(installment.id)
-    db.session.refresh(installment)
-    if installment.is_paid:
-        db.session.rollback()
-        raise NothingDue
-    due = installment.amount - amount_paid(installment)
-    now = utcnow()
-    latest = db.session.scalar(
+def latest_attempt(installment: Installment) -> PaymentAttempt | None:
+    return db.session.scalar(
         sa.select(PaymentAttempt)
         .where(PaymentAttempt.installment_id == installment.id)
         .order_by(PaymentAttempt.number.desc())
         .limit(1)
     )
+
+
+def _attempt_to_use(installment: Installment, language: str) -> PaymentAttempt:
+    latest = latest_attempt(installment)
+    if latest is not None and latest.mollie_id and not latest.status.is_final:
+        sync_payment(latest, PaymentSource.RECONCILE)  # Mollie's word, not our last copy
+    _lock(installment.id)
+    installment = db.session.get(Installment, installment.id, populate_existing=True)
+    if installment.is_paid:
+        db.session.rollback()
+        raise NothingDue
+    latest = latest_attempt(installment)
+    if latest is not None and latest.status in (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED):
+        db.session.rollback()
+        raise PaymentInProgress
+    due = installment.amount - amount_paid(installment)
+    now = utcnow()
     if latest is not None and latest.amount == due:
         reusable_open = (
             latest.status is PaymentStatus.OPEN
@@ -130,7 +155,9 @@ def _attempt_to_use(installment: Installment, language: str) -> PaymentAttempt:
         currency="EUR",
         status=PaymentStatus.CREATED,
         locale=LOCALES.get(language, "nl_NL"),
-        idempotency_key=f"inv-{invoice.id}-{installment.position}-{number}",
+        # Unique per attempt (a restored database or another site on the same key cannot
+        # collide with it), and stored, so a retry of this attempt sends the same key.
+        idempotency_key=f"inv-{invoice.id}-{installment.position}-{number}-{secrets.token_hex(6)}",
         webhook_secret=secrets.token_urlsafe(32),
     )
     db.session.add(attempt)
@@ -138,7 +165,49 @@ def _attempt_to_use(installment: Installment, language: str) -> PaymentAttempt:
     return attempt
 
 
-def _payment_data(attempt: PaymentAttempt, token: str) -> dict[str, Any]:
+def _abandon(attempt: PaymentAttempt, reason: str) -> None:
+    """Mollie refused the request for good: the next click starts a new attempt and key."""
+    _lock(attempt.installment_id)
+    attempt = _reread(attempt)
+    if attempt.mollie_id is None and attempt.status is PaymentStatus.CREATED:
+        db.session.add(
+            PaymentEvent(
+                attempt=attempt,
+                source=PaymentSource.CREATED,
+                old_status=attempt.status,
+                new_status=PaymentStatus.FAILED,
+                note=f"refused by Mollie: {reason}"[:200],
+            )
+        )
+        attempt.status = PaymentStatus.FAILED
+    db.session.commit()
+
+
+def _reread(attempt: PaymentAttempt) -> PaymentAttempt:
+    return db.session.get(PaymentAttempt, attempt.id, populate_existing=True)
+
+
+def return_key(attempt: PaymentAttempt) -> str:
+    """The secret in the attempt's return address; derived, so a retry sends the same URL.
+
+    The pay link's token is not in it: sending the invoice again makes a new token, and a
+    retried create request must not differ from the first (Mollie would refuse the key).
+    """
+    message = f"payment-return:{attempt.id}:{attempt.webhook_secret}".encode()
+    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), message, hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
+
+
+def attempt_for_return(attempt_id: int, key: str) -> PaymentAttempt | None:
+    attempt = db.session.get(PaymentAttempt, attempt_id)
+    if attempt is None or not secrets.compare_digest(
+        return_key(attempt).encode(), key.encode("utf-8", "replace")
+    ):
+        return None
+    return attempt
+
+
+def _payment_data(attempt: PaymentAttempt) -> dict[str, Any]:
     """The create request, built only from the attempt, so a retry sends the same body."""
     installment = attempt.installment
     invoice = installment.invoice
@@ -146,7 +215,7 @@ def _payment_data(attempt: PaymentAttempt, token: str) -> dict[str, Any]:
         "amount": {"currency": attempt.currency, "value": f"{attempt.amount:.2f}"},
         "description": f"{current_app.config['STUDIO_NAME']} {invoice.number} "
         f"({installment.position}/{len(invoice.installments)})",
-        "redirectUrl": public_url("pay.returned", token=token, attempt_id=attempt.id),
+        "redirectUrl": public_url("pay.returned", attempt_id=attempt.id, key=return_key(attempt)),
         "webhookUrl": public_url("pay.webhook", secret=attempt.webhook_secret),
         "locale": attempt.locale,
         "metadata": {
@@ -158,29 +227,35 @@ def _payment_data(attempt: PaymentAttempt, token: str) -> dict[str, Any]:
 
 
 def sync_payment(attempt: PaymentAttempt, source: PaymentSource) -> PaymentAttempt:
-    """Ask Mollie about ``attempt`` and apply the answer, under the installment's row lock.
+    """Ask Mollie about ``attempt``, then apply the answer under the installment's lock.
 
-    A payment that does not match the attempt (another id, invoice, amount, currency or
-    mode) changes nothing. Raises ``PaymentUnavailable`` when Mollie cannot be asked or the
-    lock cannot be had in time; the caller answers so that Mollie tries again.
+    Mollie is asked before the lock is taken, so no lock waits on the network; that is safe
+    because a status only moves forward: of two answers applied in turn, an older one
+    changes nothing. A payment that does not match the attempt (another id, invoice,
+    amount, currency or mode) changes nothing. Raises ``PaymentUnavailable`` when Mollie
+    cannot be asked or the lock cannot be had in time; the caller answers so that Mollie
+    tries again.
     """
-    attempt_id = attempt.id
-    _lock(attempt.installment_id)
-    attempt = db.session.get(PaymentAttempt, attempt_id, populate_existing=True)
     if attempt.mollie_id is None:
-        db.session.rollback()
         return attempt
     try:
         payment = mollie.get_payment(attempt.mollie_id)
     except mollie.MollieUnavailable as error:
         db.session.rollback()
         raise PaymentUnavailable(str(error)) from error
+    _lock(attempt.installment_id)
+    attempt = _reread(attempt)
     problem = _mismatch(attempt, payment)
     if problem:
         log.warning("Payment attempt %s: ignoring Mollie's answer: %s", attempt.id, problem)
-        db.session.rollback()
+        if payment is not None and payment.get("status") == "paid":
+            record(None, "payment.mismatch", "invoice", attempt.installment.invoice.number)
+            db.session.commit()
+        else:
+            db.session.rollback()
         return attempt
     apply_status(attempt, payment, source)
+    _apply_money_back(attempt, payment, source)
     db.session.commit()
     return attempt
 
@@ -192,7 +267,7 @@ def attempt_for_webhook(secret: str, payment_id: str) -> PaymentAttempt | None:
     )
     if attempt is None or attempt.mollie_id is None:
         return None
-    if not secrets.compare_digest(attempt.mollie_id, payment_id):
+    if not secrets.compare_digest(attempt.mollie_id.encode(), payment_id.encode()):
         log.warning("Payment attempt %s: webhook for another payment id, ignored", attempt.id)
         return None
     return attempt
@@ -246,6 +321,69 @@ def apply_status(attempt: PaymentAttempt, payment: dict[str, Any], source: Payme
             note=note,
         )
     )
+
+
+def _mismatch_on_create(attempt: PaymentAttempt, payment: dict[str, Any]) -> str | None:
+    """A create answer must be for this attempt (a replayed key could be another's)."""
+    attempt.mollie_id = payment.get("id")
+    try:
+        return _mismatch(attempt, payment)
+    finally:
+        attempt.mollie_id = None
+
+
+def _apply_money_back(
+    attempt: PaymentAttempt, payment: dict[str, Any], source: PaymentSource
+) -> None:
+    """Refunds and chargebacks leave the status ``paid``; their amounts say what went back.
+
+    A refund is recorded for staff (they make it, as a correction). A chargeback takes the
+    money back: the installment is open again, so the client can be asked to pay it.
+    """
+    if attempt.status is not PaymentStatus.PAID:
+        return
+    refunded = _money(payment.get("amountRefunded"))
+    charged_back = _money(payment.get("amountChargedBack"))
+    invoice = attempt.installment.invoice
+    if refunded > attempt.amount_refunded:
+        attempt.amount_refunded = refunded
+        _money_event(attempt, source, f"refunded {refunded:.2f} in all")
+        record(None, "payment.refunded", "invoice", invoice.number)
+    if charged_back > attempt.amount_charged_back:
+        attempt.amount_charged_back = charged_back
+        _money_event(attempt, source, f"charged back {charged_back:.2f} in all: payment reopened")
+        record(None, "payment.charged_back", "invoice", invoice.number)
+        db.session.flush()
+        installment = attempt.installment
+        if installment.is_paid and amount_paid(installment) < installment.amount:
+            installment.paid_at = None
+            invoice.status = InvoiceStatus.ISSUED
+            invoice.paid_at = None
+
+
+def _money_event(attempt: PaymentAttempt, source: PaymentSource, note: str) -> None:
+    db.session.add(
+        PaymentEvent(
+            attempt=attempt,
+            source=source,
+            old_status=PaymentStatus.PAID,
+            new_status=PaymentStatus.PAID,
+            mollie_status="paid",
+            note=note,
+        )
+    )
+
+
+def _money(amount: dict[str, Any] | None) -> Decimal:
+    """A Mollie amount (EUR) as Decimal; anything unreadable counts as zero."""
+    try:
+        if amount and amount.get("currency") == "EUR":
+            value = Decimal(str(amount.get("value")))
+            if value.is_finite():
+                return value
+    except (ArithmeticError, AttributeError, ValueError):
+        pass
+    return Decimal("0.00")
 
 
 def _settle(installment: Installment, attempt: PaymentAttempt) -> str | None:

@@ -5,23 +5,36 @@ from __future__ import annotations
 import io
 
 import segno.helpers
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from website import htmx
-from website.extensions import csrf, db, limiter
+from website.extensions import csrf, limiter
 from website.i18n import current_language
-from website.invoices.models import Invoice
+from website.invoices.models import Installment, Invoice
 from website.invoices.services import invoice_for_token
 from website.payments import mollie
 from website.payments.forms import PayForm
 from website.payments.models import PaymentAttempt, PaymentSource, PaymentStatus
 from website.payments.services import (
     NothingDue,
+    PaymentInProgress,
     PaymentUnavailable,
     amount_paid,
+    attempt_for_return,
     attempt_for_webhook,
+    latest_attempt,
     start_payment,
     sync_payment,
 )
@@ -29,6 +42,9 @@ from website.security import content_security_policy
 
 bp = Blueprint("pay", __name__)
 POLL_SECONDS = 2
+MAX_POLLS = 90  # three minutes; then a link to look again
+PAY_LINK_KEY = "pay_link"
+IN_PROGRESS = (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED)
 
 
 def _invoice_or_404(token: str) -> Invoice:
@@ -57,6 +73,7 @@ def invoice(token: str) -> str:
     invoice = _invoice_or_404(token)
     paid = {part.id: amount_paid(part) for part in invoice.installments}
     due = invoice.next_installment
+    latest = latest_attempt(due) if due else None
     return render_template(
         "pay/invoice.html",
         invoice=invoice,
@@ -64,6 +81,7 @@ def invoice(token: str) -> str:
         due=due,
         amount_due=due.amount - paid[due.id] if due else None,
         paid=paid,
+        in_progress=latest is not None and latest.status in IN_PROGRESS,
         form=PayForm(),
     )
 
@@ -91,52 +109,93 @@ def pay(token: str) -> Response | tuple[str, int]:
     """One click, one Mollie payment (or the open one again): off to Mollie's checkout."""
     invoice = _invoice_or_404(token)
     form = PayForm()
+    if not form.validate_on_submit():
+        abort(400)
     due = invoice.next_installment
-    if not form.validate_on_submit() or due is None or form.installment.data != due.position:
+    if due is None or form.installment.data != due.position:
         flash(_("This part of the invoice is already paid."))
         return redirect(url_for("pay.invoice", token=token), 303)
+    session[PAY_LINK_KEY] = token  # for the way back from Mollie, in this browser
+    return _checkout(due, back=url_for("pay.invoice", token=token))
+
+
+def _checkout(due: Installment, back: str) -> Response | tuple[str, int]:
     try:
-        checkout_url = start_payment(due, token, current_language())
+        checkout_url = start_payment(due, current_language())
     except NothingDue:
         flash(_("This part of the invoice is already paid."))
-        return redirect(url_for("pay.invoice", token=token), 303)
+        return redirect(back, 303)
+    except PaymentInProgress:
+        return render_template("pay/in_progress.html", back=back), 409
     except PaymentUnavailable:
-        return render_template("pay/unavailable.html", token=token), 503
+        return render_template("pay/unavailable.html", back=back), 503
     return redirect(checkout_url, 303)
 
 
-@bp.get("/pay/<token>/payments/<int:attempt_id>")
-def returned(token: str, attempt_id: int) -> str:
-    """Where Mollie sends the client back: the status comes from Mollie, never the browser."""
-    invoice = _invoice_or_404(token)
-    attempt = db.session.get(PaymentAttempt, attempt_id)
-    if attempt is None or attempt.installment.invoice_id != invoice.id:
+@bp.route("/pay/return/<int(max=2147483647):attempt_id>/<key>", methods=["GET", "POST"])
+def returned(attempt_id: int, key: str) -> Response | str | tuple[str, int]:
+    """Where Mollie sends the client back: the status comes from Mollie, never the browser.
+
+    The address holds its own secret (not the pay link's token, which may have been
+    replaced since), so a banking app that opens it in another browser works too. A POST
+    here is "try again". While the payment is processing, htmx asks again every few
+    seconds, for a few minutes at most.
+    """
+    attempt = attempt_for_return(attempt_id, key)
+    if attempt is None:
         abort(404)
+    invoice = attempt.installment.invoice
+    here = url_for("pay.returned", attempt_id=attempt.id, key=key)
+    if request.method == "POST":
+        if not PayForm().validate_on_submit():
+            abort(400)
+        due = invoice.next_installment
+        if due is None:
+            flash(_("This part of the invoice is already paid."))
+            return redirect(here, 303)
+        return _checkout(due, back=here)
     checked = True
     if not attempt.status.is_final:
         try:
             attempt = sync_payment(attempt, PaymentSource.RETURN)
         except PaymentUnavailable:
             checked = False
-    outcome = _outcome(attempt.status, checked)
+    poll = request.args.get("poll", 0, type=int)
+    token = session.get(PAY_LINK_KEY)
+    back = url_for("pay.invoice", token=token) if token and _opens(token, invoice) else None
     return htmx.render(
         "pay/returned.html",
         partial="pay/_status.html",
         invoice=invoice,
-        token=token,
         attempt=attempt,
-        outcome=outcome,
+        here=here,
+        back=back,
+        outcome=_outcome(attempt, checked),
         poll_seconds=POLL_SECONDS,
+        next_poll=url_for("pay.returned", attempt_id=attempt.id, key=key, poll=poll + 1)
+        if poll < MAX_POLLS
+        else None,
         form=PayForm(),
     )
 
 
-def _outcome(status: PaymentStatus, checked: bool) -> str:
-    """``paid``, ``processing`` (the page keeps asking) or ``not_completed`` (try again)."""
+def _opens(token: str, invoice: Invoice) -> bool:
+    found = invoice_for_token(token)
+    return found is not None and found.id == invoice.id
+
+
+def _outcome(attempt: PaymentAttempt, checked: bool) -> str:
+    """``paid``; ``transfer`` (waiting for a bank transfer chosen at Mollie); ``processing``
+    (the page keeps asking); or ``not_completed`` (nothing was charged: try again)."""
+    status = attempt.status
     if status is PaymentStatus.PAID:
         return "paid"
-    if not checked or status in (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED):
+    if status is PaymentStatus.OPEN and attempt.method == "banktransfer":
+        return "transfer"
+    if not checked or status in IN_PROGRESS:
         return "processing"
+    # Open (back without paying) or failed: "try again" reuses an open payment, so a
+    # payment the bank finishes late can still only be paid once.
     return "not_completed"
 
 
