@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from tests.conftest import make_config
+from tests.factories import make_issued_invoice
 from website import create_app
 from website.contact.models import ProductionKind
 from website.contact.services import Submission, submit_message
@@ -50,12 +51,14 @@ def main() -> None:
                     Submission(f"Person {number}", f"p{number}@example.nl", None,
                                ProductionKind.PHOTO, None, "Hello " * 50, False, "nl")
                 )  # fmt: skip
+            lines = tuple((f"Line {n}", "1", "100.00", "21") for n in range(12))
+            pay_page = "/pay/" + make_issued_invoice(lines=lines)[1]
         client = app.test_client()
         statements: list[str] = []
         with app.app_context():
             sa.event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
         print(f"{'page':34} {'median ms':>10} {'p95 ms':>8} {'req/s':>8} {'queries':>8}")
-        for url in PAGES:
+        for url in [*PAGES, pay_page]:
             for label, headers in (("", {}), (" (htmx)", {"HX-Request": "true"})):
                 timings = measure(client, url, headers)
                 statements.clear()
@@ -63,7 +66,7 @@ def main() -> None:
                 median = statistics.median(timings) * 1000
                 p95 = statistics.quantiles(timings, n=20)[-1] * 1000
                 rate = len(timings) / sum(timings)
-                name = url + label
+                name = ("/pay/<token>" if url == pay_page else url) + label
                 print(f"{name:34} {median:10.2f} {p95:8.2f} {rate:8.0f} {len(statements):8}")
         with app.app_context():
             db.engine.dispose()
