@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, template_rendered
 from flask.testing import FlaskClient
 
 from tests.privacy.helpers import (
@@ -24,7 +24,7 @@ from tests.privacy.helpers import (
     sign_in,
 )
 from website.extensions import db, utcnow
-from website.mail.models import OutboxMessage
+from website.mail.models import OutboxMessage, OutboxStatus
 from website.privacy.models import VerificationChallenge, VerifiedSession
 from website.privacy.session import COOKIE
 from website.privacy.verification import delete_spent_verification
@@ -64,6 +64,42 @@ def test_known_and_unknown_addresses_get_identical_answers(app: Flask, htmx: boo
         assert db.session.scalar(sa.select(sa.func.count(VerificationChallenge.id))) == 2
     assert len(mailed_codes(app, KNOWN)) == 1
     assert mailed_codes(app, UNKNOWN) == []
+
+
+def table_counts() -> dict[str, int]:
+    return {
+        table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
+        for table in db.metadata.sorted_tables
+    }
+
+
+def test_known_and_unknown_addresses_cost_the_same_work(app: Flask) -> None:
+    """No quick exit for an unknown address: the same rows written, the same mail rendered."""
+    work = []
+    for email in (KNOWN, UNKNOWN):
+        rendered: list[str] = []
+
+        def note(sender, template, context, rendered=rendered, **extra) -> None:
+            rendered.append(template.name)
+
+        with app.app_context():
+            before = table_counts()
+        with template_rendered.connected_to(note, app):
+            ask_code(app.test_client(), email)
+        with app.app_context():
+            after = table_counts()
+        written = {name: after[name] - count for name, count in before.items()}
+        work.append(({name: n for name, n in written.items() if n}, rendered))
+    assert work[0] == work[1]
+    assert work[0][0] == {"mail_outbox": 1, "privacy_challenge": 1}
+    assert "mail/privacy/code.txt" in work[0][1]
+    with app.app_context():
+        unknown_mail = db.session.scalar(
+            sa.select(OutboxMessage).where(OutboxMessage.recipient == UNKNOWN)
+        )
+        assert unknown_mail.status == OutboxStatus.SUPPRESSED, "stored, never sent"
+        assert delete_spent_verification(utcnow() + timedelta(minutes=16)) >= 2
+        assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0
 
 
 def test_the_right_code_starts_a_verified_session(app: Flask, client: FlaskClient) -> None:

@@ -1,7 +1,9 @@
 """Proving who you are: a code emailed to the address, typed into the same browser.
 
 Whether or not the studio holds data about an address, a request does the same work (a
-challenge row, its HMAC) and gets the same answer; only a known address is mailed the code.
+challenge row, its HMAC, the code mail rendered and stored) and gets the same answer; only
+for a known address is the mail queued for delivery. For an unknown one it is stored as
+suppressed, never sent, and deleted with the other code mail by the retention rule.
 Codes and cookie secrets are stored as HMACs keyed with SECRET_KEY and never logged.
 """
 
@@ -21,7 +23,7 @@ from website import retention
 from website.clients.models import Client
 from website.contact.models import ContactMessage
 from website.extensions import db, utcnow
-from website.mail.models import OutboxMessage, Suppression
+from website.mail.models import OutboxMessage, OutboxStatus, Suppression
 from website.mail.services import email_hash, normalise_email, queue_mail
 from website.privacy.models import (
     ConsentEvent,
@@ -87,15 +89,17 @@ def request_code(email: str, language: str, now: datetime | None = None) -> str:
             expires_at=now + timedelta(minutes=minutes),
         )
     )
-    if holds_data_about(address):
-        queue_mail(
-            CODE_MAIL,
-            to=address,
-            subject=_l("Your code for the privacy centre"),
-            language=language,
-            code=code,
-            minutes=minutes,
-        )
+    known = holds_data_about(address)
+    mail = queue_mail(
+        CODE_MAIL,
+        to=address,
+        subject=_l("Your code for the privacy centre"),
+        language=language,
+        code=code,
+        minutes=minutes,
+    )
+    if not known:
+        mail.status = OutboxStatus.SUPPRESSED  # rendered and stored like any other, never sent
     db.session.commit()
     return browser_secret
 
