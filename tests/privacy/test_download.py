@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import zipfile
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -171,6 +173,27 @@ def test_a_long_history_is_exported_whole(app: Flask, client: FlaskClient) -> No
     records = json.loads(archive.read("data.json"))["categories"]["contact_messages"]["records"]
     assert len(records) == 450
     assert len(read_csv(archive, "contact_messages.csv")) == 450
+
+
+def test_a_missing_photo_file_is_left_out_and_said_so(
+    app: Flask, signed_in: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with app.app_context():
+        photo = db.session.scalar(sa.select(ProfilePhoto))
+        path = Path(app.config["PRIVACY_UPLOAD_FOLDER"]) / "photos" / photo.file_name
+        photo_id, file_name = photo.id, photo.file_name
+    path.unlink()
+    with caplog.at_level(logging.ERROR):
+        archive = download(signed_in)
+    assert not [name for name in archive.namelist() if name.startswith("photos/")]
+    readme = archive.read("README.txt").decode()
+    assert "1 of your sample photos could not be included" in readme
+    [row] = read_csv(archive, "photos.csv")
+    assert row["file"] == f"photos/{file_name}", "its details are still there"
+    lines = [record.getMessage() for record in caplog.records]
+    assert f"Export: the file of photo {photo_id} is missing" in lines
+    for line in lines:
+        assert KNOWN not in line and file_name not in line and str(path) not in line
 
 
 def test_only_a_verified_session_can_download(app: Flask, client: FlaskClient) -> None:
