@@ -110,12 +110,14 @@ CATEGORIES: tuple[Category, ...] = (
             "Algemene wet inzake rijksbelastingen)."
         ),
         recipients=_l(
-            "Our accountant, the Tax and Customs Administration when it asks, and the "
-            "payment provider for payments made online."
+            "Invoices: our accountant, and the Tax and Customs Administration "
+            "(Belastingdienst) when it checks our books. Payments made online: Mollie B.V., "
+            "our payment service provider. Invoice email: our email provider."
         ),
         retention=_l(
-            "Seven years after the end of the financial year of the invoice (the legal "
-            "period); we cannot delete them earlier, even if you ask."
+            "Until the end of the seventh year after the year the invoice was issued (an "
+            "invoice of 2026 until the end of 2033), the legal period; its payments go with "
+            "it. We cannot delete them earlier, even if you ask."
         ),
         source=_l("Our own administration, from the details you gave for the booking."),
         fields=(
@@ -126,6 +128,8 @@ CATEGORIES: tuple[Category, ...] = (
             ("lines", _l("Lines")),
             ("total", _l("Total including VAT")),
             ("installments", _l("Payment schedule")),
+            ("payments", _l("Payments: when, amount, method, status")),
+            ("payment_history", _l("Payment status history")),
         ),
     ),
     Category(
