@@ -14,6 +14,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from website.privacy.services import CONSENT_KEEP_YEARS
+
 
 @dataclass(frozen=True)
 class Category:
@@ -50,6 +52,7 @@ def retention_values() -> Mapping[str, int]:
         "mail_days": config["MAIL_KEEP_SENT_DAYS"],
         "code_minutes": config["PRIVACY_CODE_MINUTES"],
         "idle_minutes": config["PRIVACY_SESSION_IDLE_MINUTES"],
+        "consent_years": CONSENT_KEEP_YEARS,
     }
 
 
@@ -65,7 +68,11 @@ CATEGORIES: tuple[Category, ...] = (
             "Steps you asked for before a contract, and the contract itself "
             "(Art. 6(1)(b) GDPR); for invoices, our legal duty (Art. 6(1)(c))."
         ),
-        recipients=NO_ONE,
+        recipients=_l(
+            "Your name, address, company and VAT number are on our invoices, so our "
+            "accountant and the Tax and Customs Administration (Belastingdienst) see them; "
+            "our email provider processes the mail we exchange."
+        ),
         retention=_l("As long as we keep your messages or invoices; then it is deleted."),
         source=_l("You: what you wrote in the contact form or gave us for a booking."),
         fields=(
@@ -85,8 +92,8 @@ CATEGORIES: tuple[Category, ...] = (
         legal_basis=_l("Steps you asked for before a contract (Art. 6(1)(b) GDPR)."),
         recipients=_l("Our email provider, which processes the mail for us."),
         retention=_l(
-            "Deleted %(contact_months)s months after your last message, unless you become "
-            "a client: then they are part of your client file."
+            "Deleted %(contact_months)s months after your last message, unless we invoice "
+            "you: then they are kept as long as your invoices."
         ),
         source=_l("You, through the contact form."),
         fields=(
@@ -141,7 +148,11 @@ CATEGORIES: tuple[Category, ...] = (
             "at any time."
         ),
         recipients=NO_ONE,
-        retention=_l("Until you delete it, or with your client file."),
+        retention=_l(
+            "Until you delete it. Once you are no longer our client (we keep no messages or "
+            "invoices of yours), it is deleted %(contact_months)s months after you last "
+            "changed it."
+        ),
         source=_l("You, in the privacy centre."),
         fields=(
             ("preferences", _l("Preferences")),
@@ -157,7 +168,11 @@ CATEGORIES: tuple[Category, ...] = (
             "Your consent, given by uploading them (Art. 6(1)(a) GDPR); delete them at any time."
         ),
         recipients=NO_ONE,
-        retention=_l("Until you delete them, or with your client file."),
+        retention=_l(
+            "Until you delete them. Once you are no longer our client (we keep no messages or "
+            "invoices of yours), each is deleted %(contact_months)s months after you uploaded "
+            "it."
+        ),
         source=_l("You, in the privacy centre (stored without camera data or location)."),
         fields=(
             ("file", _l("File")),
@@ -178,8 +193,9 @@ CATEGORIES: tuple[Category, ...] = (
         legal_basis=_l("Our legal duty to show consent (Art. 7(1) and 6(1)(c) GDPR)."),
         recipients=NO_ONE,
         retention=_l(
-            "Every change is kept, as proof of what you decided, as long as we keep your "
-            "client file; a withdrawal is never lost."
+            "Every change is kept, as proof of what you decided, while you are our client or "
+            "any consent is in force. After that, it is deleted %(consent_years)s years after "
+            "your last change; a withdrawal is never lost before then."
         ),
         source=_l("You: the contact form, the privacy centre or an unsubscribe link."),
         fields=(
@@ -213,7 +229,7 @@ CATEGORIES: tuple[Category, ...] = (
         ),
         legal_basis=_l("Our legal duty to act on your withdrawal (Art. 7(3), 17 and 19 GDPR)."),
         recipients=_l("The partners we shared your photos with are told of your withdrawal."),
-        retention=_l("As long as your consent history."),
+        retention=_l("Deleted together with your consent history (see above)."),
         source=_l("Your withdrawal in the privacy centre."),
         fields=(WHEN, ("purpose", _l("Purpose")), ("done_at", _l("Done"))),
     ),

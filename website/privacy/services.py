@@ -2,13 +2,18 @@
 
 Consent events are only ever added. Withdrawing consent for published work also queues a
 take-down for staff; objecting to direct marketing puts the address on the suppression list
-the outbox honours, and withdraws newsletter consent.
+the outbox honours, and withdraws newsletter consent. The retention rule deletes the history
+(and take-downs) of an address that is no longer a client, has no consent in force and has
+changed nothing for CONSENT_KEEP_YEARS: proof of consent is kept that long.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 
+from website import retention
 from website.audit.services import record
 from website.clients.models import Client
 from website.extensions import db, utcnow
@@ -26,6 +31,9 @@ from website.privacy.models import (
 # Withdrawing these leaves work for staff: published photos to take down, partners to tell.
 NEEDS_TAKE_DOWN = (ConsentPurpose.PORTFOLIO, ConsentPurpose.SOCIAL_MEDIA, ConsentPurpose.PARTNERS)
 OBJECTION = "objection"
+# Consent history is proof (Art. 7(1) GDPR) for claims that may come later: kept this long
+# after the last change, once nothing is in force and the person is no longer a client.
+CONSENT_KEEP_YEARS = 5
 
 
 def record_consent(
@@ -156,3 +164,30 @@ def finish_removal(item: RemovalRequest, staff_id: int) -> None:
     item.done_by_id = staff_id
     record(staff_id, "privacy.removal_done", "privacy_removal", item.id)
     db.session.commit()
+
+
+@retention.rule("consent history and take-downs")
+def delete_expired_consents(now: datetime) -> int:
+    """Delete the consent history of addresses that are no longer clients, once it is old.
+
+    An address qualifies when no client record is left, no consent is in force and its last
+    event is more than CONSENT_KEEP_YEARS old; its take-down requests go with the history.
+    """
+    cutoff = retention.months_before(now, 12 * CONSENT_KEEP_YEARS)
+    candidates = db.session.scalars(
+        sa.select(ConsentEvent.email)
+        .where(ConsentEvent.email.not_in(sa.select(Client.email)))
+        .group_by(ConsentEvent.email)
+        .having(sa.func.max(ConsentEvent.created_at) < cutoff)
+    ).all()
+    expired = [
+        email
+        for email in candidates
+        if not any(is_given(event) for event in consent_state(email).values())
+    ]
+    if not expired:
+        return 0
+    db.session.execute(sa.delete(RemovalRequest).where(RemovalRequest.email.in_(expired)))
+    result = db.session.execute(sa.delete(ConsentEvent).where(ConsentEvent.email.in_(expired)))
+    db.session.commit()
+    return result.rowcount

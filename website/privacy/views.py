@@ -220,6 +220,15 @@ def save_profile() -> Response:
     return _after_change("profile", _profile_panel)
 
 
+@bp.post("/profile/delete")
+@verified
+def delete_profile() -> Response:
+    """Delete the profile and every sample photo, files too."""
+    profiles.delete_profile(verified_email())
+    flash(_("Your profile and sample photos are deleted."))
+    return _after_change("profile", _profile_panel)
+
+
 @bp.post("/profile/photos")
 @verified
 def upload_photo() -> Response:
@@ -324,14 +333,17 @@ def _profile_panel(
     profile_form: ProfileForm | None = None, photo_form: PhotoForm | None = None, status: int = 200
 ) -> Response:
     email = verified_email()
+    saved = profiles.find_profile(email)
     if profile_form is None:
-        profile_form = ProfileForm(obj=profiles.find_profile(email))
+        profile_form = ProfileForm(obj=saved)
+    photos = photos_of(email)
     return _panel(
         "profile",
         status=status,
         profile_form=profile_form,
         photo_form=photo_form or PhotoForm(),
-        photos=photos_of(email),
+        photos=photos,
+        has_profile=saved is not None or bool(photos),
     )
 
 
