@@ -11,10 +11,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
-from website.privacy.services import CONSENT_KEEP_YEARS
+from website.privacy.models import ConsentPurpose
+
+# Consent history is proof (Art. 7(1) GDPR) for claims that may come later: kept this many
+# years after the last change once nothing is in force and the person is no longer a client
+# (website.privacy.services.delete_expired_consents).
+CONSENT_KEEP_YEARS = 5
 
 
 @dataclass(frozen=True)
@@ -204,6 +210,7 @@ CATEGORIES: tuple[Category, ...] = (
             ("action", _l("Given or withdrawn")),
             ("channel", _l("How")),
             ("policy_version", _l("Privacy policy shown")),
+            ("notice", _l("Text you were shown")),
             ("actor", _l("By")),
         ),
     ),
@@ -322,3 +329,12 @@ def _consent_texts() -> dict[str, ConsentText]:
 
 
 CONSENT_TEXTS = _consent_texts()
+
+
+def consent_notice(purpose: ConsentPurpose, withdrawing: bool) -> str:
+    """The text a consent's card shows, in the current language: what is stored as shown."""
+    text = CONSENT_TEXTS[purpose.value]
+    shown = str(text.allows)
+    if withdrawing:
+        shown += "\n" + _("If you withdraw:") + " " + str(text.after_withdrawal)
+    return shown

@@ -9,9 +9,12 @@ changed nothing for CONSENT_KEEP_YEARS: proof of consent is kept that long.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import force_locale
+from sqlalchemy.dialects import postgresql, sqlite
 
 from website import retention
 from website.audit.services import record
@@ -24,16 +27,15 @@ from website.privacy.models import (
     ConsentAction,
     ConsentChannel,
     ConsentEvent,
+    ConsentNotice,
     ConsentPurpose,
     RemovalRequest,
 )
+from website.privacy.register import CONSENT_KEEP_YEARS, consent_notice
 
 # Withdrawing these leaves work for staff: published photos to take down, partners to tell.
 NEEDS_TAKE_DOWN = (ConsentPurpose.PORTFOLIO, ConsentPurpose.SOCIAL_MEDIA, ConsentPurpose.PARTNERS)
 OBJECTION = "objection"
-# Consent history is proof (Art. 7(1) GDPR) for claims that may come later: kept this long
-# after the last change, once nothing is in force and the person is no longer a client.
-CONSENT_KEEP_YEARS = 5
 
 
 def record_consent(
@@ -43,20 +45,43 @@ def record_consent(
     *,
     channel: ConsentChannel,
     language: str,
+    notice: str | None,
     actor: str = "subject",
 ) -> ConsentEvent:
-    """Add a consent event naming the policy version shown in ``language`` (not committed)."""
-    version = current_version(language)
+    """Add a consent event (not committed) with the ``notice`` text shown in ``language``.
+
+    The event names the policy version in force in that language and the hash of the exact
+    text, which is stored (once) for proof. Without a notice (an unsubscribe link, an
+    objection: nothing was shown to agree to) neither is recorded.
+    """
+    version = current_version(language) if notice is not None else None
     event = ConsentEvent(
         email=normalise_email(email),
         purpose=purpose,
         action=action,
         channel=channel,
         policy_version_id=version.id if version else None,
+        notice_hash=store_notice(notice, language) if notice is not None else None,
         actor=actor,
     )
     db.session.add(event)
     return event
+
+
+def notice_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def store_notice(text: str, language: str) -> str:
+    """Keep ``text`` unless it is already kept (two requests may race: both are fine)."""
+    digest = notice_hash(text)
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    db.session.execute(
+        dialect.insert(ConsentNotice)
+        .values(hash=digest, language=language, text=text, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["hash"])
+    )
+    return digest
 
 
 def consent_state(email: str) -> dict[ConsentPurpose, ConsentEvent | None]:
@@ -86,8 +111,15 @@ def change_consent(
     """Give or withdraw in the privacy centre; None if it was already so (nothing recorded)."""
     if is_given(consent_state(email)[purpose]) == (action == ConsentAction.GIVEN):
         return None
+    with force_locale(language):
+        shown = consent_notice(purpose, withdrawing=action == ConsentAction.WITHDRAWN)
     event = record_consent(
-        email, purpose, action, channel=ConsentChannel.PRIVACY_CENTRE, language=language
+        email,
+        purpose,
+        action,
+        channel=ConsentChannel.PRIVACY_CENTRE,
+        language=language,
+        notice=shown,
     )
     if action == ConsentAction.WITHDRAWN and purpose in NEEDS_TAKE_DOWN:
         db.session.add(
@@ -112,6 +144,7 @@ def stop_marketing(email: str, language: str, channel: ConsentChannel) -> None:
             ConsentAction.WITHDRAWN,
             channel=channel,
             language=language,
+            notice=None,
         )
     db.session.commit()
 
@@ -134,6 +167,7 @@ def unsubscribe(address_hash: str, language: str) -> None:
                 ConsentAction.WITHDRAWN,
                 channel=ConsentChannel.UNSUBSCRIBE_LINK,
                 language=language,
+                notice=None,
             )
     db.session.commit()
 

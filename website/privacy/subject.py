@@ -177,7 +177,7 @@ def photo_records(email: str) -> Iterator[Record]:
 def consent_records(email: str) -> Iterator[Record]:
     query = (
         sa.select(ConsentEvent)
-        .options(selectinload(ConsentEvent.policy_version))
+        .options(selectinload(ConsentEvent.policy_version), selectinload(ConsentEvent.notice))
         .where(ConsentEvent.email == email)
         .order_by(ConsentEvent.created_at, ConsentEvent.id)
     )
@@ -189,6 +189,7 @@ def consent_records(email: str) -> Iterator[Record]:
             "action": event.action,
             "channel": event.channel,
             "policy_version": f"{version.slug} ({version.language})" if version else None,
+            "notice": event.notice.text if event.notice else None,
             "actor": "subject" if event.actor == "subject" else "staff",
         }
 

@@ -26,6 +26,7 @@ from website.htmx import redirect_after_post, render, wants_fragment
 from website.i18n import current_language
 from website.mail.services import email_hash, normalise_email
 from website.mail.unsubscribe import read_unsubscribe_token
+from website.policy.services import current_version
 from website.privacy import profile as profiles
 from website.privacy import services, verification
 from website.privacy.export import build_export
@@ -356,6 +357,7 @@ def _consents_panel() -> Response:
         objecting=services.is_objecting(email),
         texts=CONSENT_TEXTS,
         purposes=list(ConsentPurpose),
+        policy=current_version(current_language()),
     )
 
 
