@@ -231,6 +231,19 @@ def register_marketing_template(app: Flask) -> None:
     )
 
 
+def subscribe(app: Flask, email: str) -> None:
+    with app.app_context():
+        record_consent(
+            email,
+            ConsentPurpose.NEWSLETTER,
+            ConsentAction.GIVEN,
+            channel=ConsentChannel.CONTACT_FORM,
+            language="en",
+            notice="Yes, send me the newsletter.",
+        )
+        db.session.commit()
+
+
 def queue_offer(app: Flask, to: str) -> None:
     with app.app_context():
         queue_mail("test/offer", to=to, subject="Autumn", language="en", marketing=True)
@@ -246,6 +259,7 @@ def test_marketing_mail_carries_a_one_click_unsubscribe(
     app: Flask, client: FlaskClient, smtp_server
 ) -> None:
     register_marketing_template(app)
+    subscribe(app, "bas@example.nl")
     queue_offer(app, "Bas@Example.nl")
     with app.app_context():
         assert deliver_due().sent == 1
@@ -304,6 +318,26 @@ def test_unsubscribing_withdraws_newsletter_consent(app: Flask, client: FlaskCli
     ]
     withdrawal = events(app)[-1]
     assert (withdrawal.notice_hash, withdrawal.policy_version_id) == (None, None), "none shown"
+
+
+def test_marketing_mail_queued_before_a_withdrawal_is_never_sent(
+    app: Flask, signed_in: FlaskClient, smtp_server
+) -> None:
+    register_marketing_template(app)
+    change(signed_in, "newsletter", "give")
+    queue_offer(app, KNOWN)
+    queue_offer(app, "never-subscribed@example.nl")
+    change(signed_in, "newsletter", "withdraw")
+    with app.app_context():
+        report = deliver_due()
+        statuses = db.session.scalars(
+            sa.select(OutboxMessage.status).where(OutboxMessage.marketing)
+        ).all()
+    assert report.suppressed == 2
+    assert statuses == [OutboxStatus.SUPPRESSED, OutboxStatus.SUPPRESSED]
+    assert [mail["Subject"] for mail in smtp_server.inbox.messages] == [
+        "Your code for the privacy centre"
+    ], "only the sign-in code went out"
 
 
 def test_a_marketing_mail_to_an_objector_is_never_sent(app: Flask) -> None:
