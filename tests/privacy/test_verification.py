@@ -362,3 +362,56 @@ def test_the_start_page_explains_and_asks_nothing_more(client: FlaskClient) -> N
     assert "We never ask for a copy of your ID." in page
     assert re.findall(r'<input[^>]+name="(\w+)"', page) == ["csrf_token", "email"]
     assert csrf_token(client)
+
+
+def backdate_session(app: Flask, minutes: int) -> None:
+    """The code was typed ``minutes`` ago, and the session was used just now."""
+    with app.app_context():
+        stored = db.session.scalar(sa.select(VerifiedSession))
+        stored.created_at = utcnow() - timedelta(minutes=minutes)
+        stored.last_seen_at = utcnow()
+        db.session.commit()
+
+
+def test_a_session_ends_at_its_maximum_age_however_busy(app: Flask, client: FlaskClient) -> None:
+    sign_in(app, client)
+    backdate_session(app, 119)
+    assert client.get("/privacy-centre/data").status_code == 200
+    backdate_session(app, 121)
+    response = client.get("/privacy-centre/data")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/privacy-centre"
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(VerifiedSession.id))) == 0
+
+
+def test_the_maximum_age_is_a_setting_and_retention_follows_it(app: Flask) -> None:
+    app.config["PRIVACY_SESSION_MAX_MINUTES"] = 30
+    sign_in(app, app.test_client())
+    with app.app_context():
+        later = utcnow() + timedelta(minutes=31)
+        stored = db.session.scalar(sa.select(VerifiedSession))
+        stored.last_seen_at = later - timedelta(minutes=1)  # busy, but too old
+        db.session.commit()
+        assert delete_spent_verification(later) >= 1
+        assert db.session.scalar(sa.select(sa.func.count(VerifiedSession.id))) == 0
+
+
+def test_the_download_wants_a_fresh_code_after_fifteen_minutes(
+    app: Flask, client: FlaskClient
+) -> None:
+    sign_in(app, client)
+    backdate_session(app, 16)
+    response = post(client, "/privacy-centre/download", token_from="/privacy-centre/download")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/privacy-centre/code"
+    assert "please confirm it is you once more" in client.get("/privacy-centre/code").text
+    [_, fresh] = mailed_codes(app)
+    answer = check(client, fresh, token_from="/privacy-centre/code")
+    assert answer.status_code == 303
+    assert answer.headers["Location"] == "/privacy-centre/download", "back where it was"
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(VerifiedSession.id))) == 1, "renewed"
+    download = post(client, "/privacy-centre/download", token_from="/privacy-centre/download")
+    assert download.status_code == 200 and download.mimetype == "application/zip"
+    download.close()

@@ -58,6 +58,7 @@ def retention_values() -> Mapping[str, int]:
         "mail_days": config["MAIL_KEEP_SENT_DAYS"],
         "code_minutes": config["PRIVACY_CODE_MINUTES"],
         "idle_minutes": config["PRIVACY_SESSION_IDLE_MINUTES"],
+        "max_minutes": config["PRIVACY_SESSION_MAX_MINUTES"],
         "consent_years": CONSENT_KEEP_YEARS,
     }
 
@@ -260,7 +261,8 @@ CATEGORIES: tuple[Category, ...] = (
         recipients=NO_ONE,
         retention=_l(
             "Codes stop working after %(code_minutes)s minutes and sessions after "
-            "%(idle_minutes)s idle minutes; both are deleted at the next daily clean-up."
+            "%(idle_minutes)s idle minutes, or %(max_minutes)s minutes after you typed the "
+            "code; both are deleted at the next daily clean-up."
         ),
         source=_l("You, by asking for a code."),
         fields=(WHEN, ("last_seen_at", _l("Last used"))),

@@ -36,6 +36,8 @@ from website.privacy.models import (
 CODE_DIGITS = 8
 MAX_ATTEMPTS = 5
 CODE_MAIL = "privacy/code"
+# The download (everything at once) wants a code typed this recently (PRIVACY.md §3.6).
+FRESH_FOR = timedelta(minutes=15)
 
 
 class CodeProblem(enum.Enum):
@@ -164,8 +166,13 @@ def _idle_limit() -> timedelta:
     return timedelta(minutes=current_app.config["PRIVACY_SESSION_IDLE_MINUTES"])
 
 
+def _max_age() -> timedelta:
+    return timedelta(minutes=current_app.config["PRIVACY_SESSION_MAX_MINUTES"])
+
+
 def current_session(session_secret: str | None, now: datetime | None = None) -> str | None:
-    """The verified address of this cookie's session, kept alive; None once it idled out."""
+    """The verified address of this cookie's session, kept alive; None once it idled out
+    or reached its maximum age."""
     if not session_secret:
         return None
     now = now or utcnow()
@@ -176,7 +183,7 @@ def current_session(session_secret: str | None, now: datetime | None = None) -> 
     )
     if found is None:
         return None
-    if found.last_seen_at + _idle_limit() <= now:
+    if found.last_seen_at + _idle_limit() <= now or found.created_at + _max_age() <= now:
         db.session.delete(found)
         db.session.commit()
         return None
@@ -184,6 +191,18 @@ def current_session(session_secret: str | None, now: datetime | None = None) -> 
     email = found.email
     db.session.commit()
     return email
+
+
+def is_fresh(session_secret: str | None, now: datetime | None = None) -> bool:
+    """Whether this session's code was typed less than FRESH_FOR ago."""
+    if not session_secret:
+        return False
+    created = db.session.scalar(
+        sa.select(VerifiedSession.created_at).where(
+            VerifiedSession.token_hash == _hmac("session", session_secret)
+        )
+    )
+    return created is not None and created + FRESH_FOR > (now or utcnow())
 
 
 def end_session(session_secret: str | None) -> None:
@@ -216,7 +235,12 @@ def delete_spent_verification(now: datetime) -> int:
         )
     )
     sessions = db.session.execute(
-        sa.delete(VerifiedSession).where(VerifiedSession.last_seen_at <= now - _idle_limit())
+        sa.delete(VerifiedSession).where(
+            sa.or_(
+                VerifiedSession.last_seen_at <= now - _idle_limit(),
+                VerifiedSession.created_at <= now - _max_age(),
+            )
+        )
     )
     db.session.commit()
     return codes.rowcount + mails.rowcount + sessions.rowcount

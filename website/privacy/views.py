@@ -50,6 +50,7 @@ bp.record_once(lambda state: mask_access_log())
 bp.record_once(lambda state: set_pixel_limit(state.app.config["PRIVACY_PHOTO_MAX_PIXELS"]))
 
 CHALLENGE_KEY = "privacy_challenge"
+NEXT_KEY = "privacy_next"  # where a fresh code leads back to
 PANELS = ("data", "download", "profile", "consents")
 
 
@@ -162,7 +163,9 @@ def check_code() -> Response:
         )
         return _code_page(form, status=422)
     session.pop(CHALLENGE_KEY, None)
-    response = redirect_after_post(url_for("privacy.data"))
+    verification.end_session(cookie_secret())  # a session being renewed ends here
+    next_panel = "download" if session.pop(NEXT_KEY, None) == "download" else "data"
+    response = redirect_after_post(url_for(f"privacy.{next_panel}"))
     set_cookie(response, outcome)
     return response
 
@@ -194,9 +197,23 @@ def download() -> Response:
 
 
 @bp.post("/download")
+@limiter.limit(_ip_limit)
 @verified
 def download_zip() -> Response:
-    """The ZIP, built now from the database and sent at once: never stored, never emailed."""
+    """The ZIP, built now from the database and sent at once: never stored, never emailed.
+
+    Only with a recent code: otherwise a fresh one is mailed first, which leads back here.
+    """
+    if not verification.is_fresh(cookie_secret()):
+        session[CHALLENGE_KEY] = verification.request_code(verified_email(), current_language())
+        session[NEXT_KEY] = "download"
+        flash(
+            _(
+                "Before you download everything, please confirm it is you once more: we have "
+                "sent a new code to your email address."
+            )
+        )
+        return redirect_after_post(url_for("privacy.code"))
     archive = build_export(verified_email())
     name = f"ivisual-productions-data-{date.today().isoformat()}.zip"
     return send_file(archive, mimetype="application/zip", as_attachment=True, download_name=name)
