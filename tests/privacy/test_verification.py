@@ -313,6 +313,14 @@ class TestRateLimits:
         )
         assert again.status_code == 429
 
+    def test_downloads_per_ip(self, app: Flask, client: FlaskClient) -> None:
+        sign_in(app, client)
+        for _ in range(3):
+            with post(client, "/privacy-centre/download", remote_addr="10.0.0.7") as answer:
+                assert answer.status_code == 200
+        refused = post(client, "/privacy-centre/download", remote_addr="10.0.0.7")
+        assert refused.status_code == 429
+
     def test_code_checks_per_ip(self, app: Flask, client: FlaskClient) -> None:
         ask_code(client)
         for _ in range(3):
