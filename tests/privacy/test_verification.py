@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import re
 from datetime import timedelta
@@ -25,6 +27,7 @@ from tests.privacy.helpers import (
 )
 from website.extensions import db, utcnow
 from website.mail.models import OutboxMessage, OutboxStatus
+from website.privacy import views as privacy_views
 from website.privacy.models import VerificationChallenge, VerifiedSession
 from website.privacy.session import COOKIE
 from website.privacy.verification import delete_spent_verification
@@ -423,3 +426,14 @@ def test_the_download_wants_a_fresh_code_after_fifteen_minutes(
     download = post(client, "/privacy-centre/download", token_from="/privacy-centre/download")
     assert download.status_code == 200 and download.mimetype == "application/zip"
     download.close()
+
+
+def test_rate_limit_keys_for_addresses_are_keyed_hashes(app: Flask) -> None:
+    """A plain SHA-256 of an address can be matched against a list; an HMAC cannot."""
+    form = {"email": " Anna@Example.NL "}
+    with app.test_request_context("/privacy-centre/code", method="POST", data=form):
+        key = privacy_views._typed_email_key()
+    secret = app.config["SECRET_KEY"].encode()
+    expected = hmac.new(secret, f"address:{KNOWN}".encode(), hashlib.sha256).hexdigest()
+    assert key == "privacy-email:" + expected
+    assert hashlib.sha256(KNOWN.encode()).hexdigest() not in key

@@ -24,7 +24,7 @@ from flask_limiter import RequestLimit
 from website.extensions import csrf, limiter
 from website.htmx import redirect_after_post, render, wants_fragment
 from website.i18n import current_language
-from website.mail.services import email_hash, normalise_email
+from website.mail.services import normalise_email
 from website.mail.unsubscribe import read_unsubscribe_token
 from website.policy.services import current_version
 from website.privacy import profile as profiles
@@ -63,13 +63,15 @@ def _email_limit() -> str:
 
 
 def _typed_email_key() -> str:
-    # A hash, so the limiter's log lines never hold an address.
-    return "privacy-email:" + email_hash(normalise_email(request.form.get("email", ""))[:254])
+    # A keyed hash, so the limiter's storage and log lines never hold an address, nor a plain
+    # hash anyone could match against a list of addresses.
+    address = normalise_email(request.form.get("email", ""))[:254]
+    return "privacy-email:" + verification.address_key(address)
 
 
 def _challenge_email_key() -> str:
     address = verification.challenge_email(session.get(CHALLENGE_KEY)) or ""
-    return "privacy-email:" + email_hash(address)
+    return "privacy-email:" + verification.address_key(address)
 
 
 def _retry_minutes(limit: RequestLimit) -> int:
