@@ -318,6 +318,30 @@ def test_unsubscribing_withdraws_newsletter_consent(app: Flask, client: FlaskCli
     ]
     withdrawal = events(app)[-1]
     assert (withdrawal.notice_hash, withdrawal.policy_version_id) == (None, None), "none shown"
+    assert {event.email_hash for event in events(app)} == {email_hash("cees@example.nl")}
+
+
+def test_an_unsubscribe_reads_only_that_addresses_events(app: Flask, client: FlaskClient) -> None:
+    for number in range(5):
+        subscribe(app, f"reader{number}@example.nl")
+    subscribe(app, "Dora@Example.nl ")
+    statements: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+        token = unsubscribe_token(email_hash("dora@example.nl"))
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert client.post(f"/privacy-centre/unsubscribe/{token}").status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+    lookups = [s for s in statements if "FROM consent_event" in s and "DISTINCT" in s]
+    assert lookups and all("consent_event.email_hash = " in s for s in lookups)
+    withdrawn = [e.email for e in events(app) if e.action == ConsentAction.WITHDRAWN]
+    assert withdrawn == ["dora@example.nl"]
 
 
 def test_marketing_mail_queued_before_a_withdrawal_is_never_sent(

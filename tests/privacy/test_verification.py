@@ -27,6 +27,8 @@ from tests.privacy.helpers import (
 )
 from website.extensions import db, utcnow
 from website.mail.models import OutboxMessage, OutboxStatus
+from website.mail.services import email_hash
+from website.mail.unsubscribe import unsubscribe_token
 from website.privacy import views as privacy_views
 from website.privacy.models import VerificationChallenge, VerifiedSession
 from website.privacy.session import COOKIE
@@ -323,6 +325,15 @@ class TestRateLimits:
                 assert answer.status_code == 200
         refused = post(client, "/privacy-centre/download", remote_addr="10.0.0.7")
         assert refused.status_code == 429
+
+    def test_unsubscribes_per_ip(self, app: Flask, client: FlaskClient) -> None:
+        with app.app_context():
+            url = "/privacy-centre/unsubscribe/" + unsubscribe_token(email_hash(KNOWN))
+        assert client.get(url).status_code == 200
+        for _ in range(2):
+            assert client.post(url).status_code == 200
+        assert client.post(url).status_code == 429
+        assert client.get(url, environ_base={"REMOTE_ADDR": "10.0.0.4"}).status_code == 200
 
     def test_code_checks_per_ip(self, app: Flask, client: FlaskClient) -> None:
         ask_code(client)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -63,6 +64,11 @@ class ConsentNotice(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+def _email_hash(context: sa.engine.interfaces.ExecutionContext) -> str:
+    address = context.get_current_parameters()["email"]
+    return hashlib.sha256(address.strip().casefold().encode()).hexdigest()
+
+
 class ConsentEvent(db.Model):
     """One giving or withdrawing of consent; rows are only ever added, never changed."""
 
@@ -70,6 +76,8 @@ class ConsentEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), index=True)  # normalised
+    # website.mail.services.email_hash of the address: what an unsubscribe link knows.
+    email_hash: Mapped[str] = mapped_column(sa.String(64), index=True, default=_email_hash)
     purpose: Mapped[ConsentPurpose]
     action: Mapped[ConsentAction]
     channel: Mapped[ConsentChannel]

@@ -150,17 +150,18 @@ def stop_marketing(email: str, language: str, channel: ConsentChannel) -> None:
 
 
 def unsubscribe(address_hash: str, language: str) -> None:
-    """The unsubscribe link: only the address's hash is known, so find it among subscribers."""
+    """The unsubscribe link: only the address's hash is known, found through its index."""
     _suppress(address_hash)
     subscribers = db.session.scalars(
         sa.select(ConsentEvent.email)
-        .where(ConsentEvent.purpose == ConsentPurpose.NEWSLETTER)
+        .where(
+            ConsentEvent.email_hash == address_hash,
+            ConsentEvent.purpose == ConsentPurpose.NEWSLETTER,
+        )
         .distinct()
     )
     for email in subscribers:
-        if email_hash(email) == address_hash and is_given(
-            consent_state(email)[ConsentPurpose.NEWSLETTER]
-        ):
+        if is_given(consent_state(email)[ConsentPurpose.NEWSLETTER]):
             record_consent(
                 email,
                 ConsentPurpose.NEWSLETTER,

@@ -337,6 +337,7 @@ def stop_marketing() -> Response:
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@limiter.limit(_ip_limit)
 @csrf.exempt  # mail programs post here without a form (RFC 8058 one-click)
 def unsubscribe(token: str) -> Response:
     """The link in every marketing email: GET asks to confirm, only POST unsubscribes."""
