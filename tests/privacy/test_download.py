@@ -124,6 +124,8 @@ def test_the_zip_holds_every_category_and_matches_the_database(
         "Until the end of the seventh year after the year the invoice was issued"
     )
     assert "Not Anna's message" not in archive.read("data.json").decode()
+    stored_as = archive.getinfo(f"photos/{photo_bytes[1]}").compress_type
+    assert stored_as == zipfile.ZIP_STORED, "already compressed"
     with open(photo_bytes[0], "rb") as stored_photo:
         assert archive.read(f"photos/{photo_bytes[1]}") == stored_photo.read()
 

@@ -256,6 +256,23 @@ def test_the_panel_shows_the_photos_with_text_alternatives(
     assert 'enctype="multipart/form-data"' in fragment
 
 
+def flat_jpeg(size: tuple[int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 120, 40)).save(out, format="JPEG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("make", [flat_png, flat_jpeg], ids=["png", "jpeg"])
+def test_a_large_photo_is_shrunk_to_the_largest_side_kept(
+    app: Flask, signed_in: FlaskClient, make
+) -> None:
+    assert upload(signed_in, make((5000, 100))).status_code == 303
+    [photo] = stored(app)
+    assert (photo.width, photo.height) == (4000, 80)
+    with Image.open(stored_files(app)[0]) as image:
+        assert image.size == (4000, 80)
+
+
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
 def test_the_profile_can_be_deleted_with_its_photos(
     app: Flask, signed_in: FlaskClient, htmx: bool
