@@ -20,6 +20,7 @@ from website.clients.models import Client
 from website.extensions import db, utcnow
 from website.privacy.models import Profile, ProfilePhoto
 from website.privacy.photos import TOO_LARGE, PhotoRejected, clean
+from website.privacy.services import lock_subject
 
 TOO_MANY_PHOTOS = _l("You can keep at most %(count)s sample photos. Please delete one first.")
 
@@ -78,6 +79,12 @@ def add_photo(email: str, upload: FileStorage) -> ProfilePhoto:
     partial = path.with_suffix(".part")
     partial.write_bytes(cleaned.data)
     os.replace(partial, path)
+    # Count again under the person's lock: uploads at the same time never pass the limit.
+    lock_subject(email)
+    if photo_count(email) >= config["PRIVACY_PHOTO_LIMIT"]:
+        db.session.rollback()
+        path.unlink(missing_ok=True)
+        raise PhotoRejected(TOO_MANY_PHOTOS % {"count": config["PRIVACY_PHOTO_LIMIT"]})
     db.session.add(photo)
     try:
         db.session.commit()

@@ -84,6 +84,14 @@ def store_notice(text: str, language: str) -> str:
     return digest
 
 
+def lock_subject(email: str) -> None:
+    """Serialise one person's changes until the transaction ends, so a double click records
+    one change (PostgreSQL: an advisory lock on the address; SQLite has one writer)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        key = sa.func.hashtextextended("privacy:" + normalise_email(email), 0)
+        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
+
+
 def consent_state(email: str) -> dict[ConsentPurpose, ConsentEvent | None]:
     """The latest event per purpose (None: never decided, so not given)."""
     state: dict[ConsentPurpose, ConsentEvent | None] = dict.fromkeys(ConsentPurpose)
@@ -109,7 +117,9 @@ def change_consent(
     email: str, purpose: ConsentPurpose, action: ConsentAction, language: str
 ) -> ConsentEvent | None:
     """Give or withdraw in the privacy centre; None if it was already so (nothing recorded)."""
+    lock_subject(email)  # checked and recorded under one lock: two clicks, one event
     if is_given(consent_state(email)[purpose]) == (action == ConsentAction.GIVEN):
+        db.session.rollback()  # ends the transaction, and the lock with it
         return None
     with force_locale(language):
         shown = consent_notice(purpose, withdrawing=action == ConsentAction.WITHDRAWN)
