@@ -18,6 +18,7 @@ from tests.conftest import make_config
 from tests.databases import scratch_database
 from website import PROJECT_ROOT, create_app
 from website.extensions import db
+from website.mail.services import email_hash
 
 
 @pytest.fixture
@@ -135,3 +136,21 @@ def test_issued_invoices_get_their_clients_details() -> None:
         ("2026-0001", "Anna", "Kerkstraat 1", "Studio A", "NL123456789B01"),
         (None, None, None, None, None),
     ]
+
+
+@pytest.mark.usefixtures("empty_app")
+def test_existing_consent_events_get_their_address_hash() -> None:
+    """The migration that indexed consent events by address hash fills in the old ones."""
+    upgrade(revision="4a4c6e3b2c97")
+    with db.engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO consent_event (email, purpose, action, channel, actor, created_at) "
+                "VALUES ('anna@example.nl', 'NEWSLETTER', 'GIVEN', 'CONTACT_FORM', 'subject', "
+                "'2026-01-01 10:00:00+00')"
+            )
+        )
+    upgrade(revision="3cadfd15804a")
+    with db.engine.connect() as connection:
+        stored = connection.execute(sa.text("SELECT email_hash FROM consent_event")).scalar_one()
+    assert stored == email_hash("anna@example.nl")

@@ -25,6 +25,8 @@ from website.extensions import db, utcnow
 from website.invoices.services import LineInput, create_draft, delete_expired_invoices
 from website.mail.models import OutboxMessage, OutboxStatus
 from website.mail.services import delete_old_mail
+from website.privacy.profile import delete_expired_profiles
+from website.privacy.services import delete_expired_consents
 from website.privacy.verification import delete_spent_verification
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
@@ -302,6 +304,8 @@ def test_the_rules_are_registered_under_their_names(app: Flask) -> None:
         "delivered mail": delete_old_mail,
         "invoices": delete_expired_invoices,
         "privacy centre codes and sessions": delete_spent_verification,
+        "privacy profiles and sample photos": delete_expired_profiles,
+        "consent history and take-downs": delete_expired_consents,
     }
 
 
@@ -319,6 +323,8 @@ def test_run_rules_applies_every_rule_at_the_given_moment() -> None:
         "delivered mail": 1,
         "invoices": 0,
         "privacy centre codes and sessions": 0,
+        "privacy profiles and sample photos": 0,
+        "consent history and take-downs": 0,
     }
 
     assert references() == {current}
@@ -337,6 +343,8 @@ def test_run_rules_applies_every_rule_at_the_given_moment() -> None:
         "delivered mail": 0,
         "invoices": 0,
         "privacy centre codes and sessions": 0,
+        "privacy profiles and sample photos": 0,
+        "consent history and take-downs": 0,
     }
 
 
@@ -350,6 +358,8 @@ def test_run_rules_without_a_moment_uses_now() -> None:
         "delivered mail": 0,
         "invoices": 0,
         "privacy centre codes and sessions": 0,
+        "privacy profiles and sample photos": 0,
+        "consent history and take-downs": 0,
     }
 
     assert references() == {current}
@@ -372,12 +382,14 @@ def test_the_command_prints_one_line_per_rule(app: Flask, runner: FlaskCliRunner
     assert result.exit_code == 0, result.output
     assert result.output.endswith("\n")
     lines = result.output.splitlines()
-    assert len(lines) == len(retention.RULES) == 4
+    assert len(lines) == len(retention.RULES) == 6
     assert sorted(lines) == [
+        "consent history and take-downs: 0 deleted",
         "contact messages: 2 deleted",
         "delivered mail: 1 deleted",
         "invoices: 0 deleted",
         "privacy centre codes and sessions: 0 deleted",
+        "privacy profiles and sample photos: 0 deleted",
     ]
     with app.app_context():
         assert references() == {current}
@@ -387,8 +399,10 @@ def test_the_command_prints_one_line_per_rule(app: Flask, runner: FlaskCliRunner
     again = runner.invoke(args=["retention", "run"])
     assert again.exit_code == 0, again.output
     assert sorted(again.output.splitlines()) == [
+        "consent history and take-downs: 0 deleted",
         "contact messages: 0 deleted",
         "delivered mail: 0 deleted",
         "invoices: 0 deleted",
         "privacy centre codes and sessions: 0 deleted",
+        "privacy profiles and sample photos: 0 deleted",
     ]

@@ -96,6 +96,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MOLLIE_TIMEOUT", 10, int),
     Setting("PRIVACY_CODE_MINUTES", 15, int),
     Setting("PRIVACY_SESSION_IDLE_MINUTES", 20, int),
+    Setting("PRIVACY_SESSION_MAX_MINUTES", 120, int),
     Setting("PRIVACY_RATE_LIMIT_IP", "10 per 10 minutes; 50 per day"),
     Setting("PRIVACY_RATE_LIMIT_EMAIL", "3 per 10 minutes; 10 per day"),
     Setting("PRIVACY_UPLOAD_FOLDER", None),

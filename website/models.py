@@ -11,6 +11,7 @@ from website.payments.models import PaymentAttempt, PaymentEvent
 from website.policy.models import PolicyVersion
 from website.privacy.models import (
     ConsentEvent,
+    ConsentNotice,
     Profile,
     ProfilePhoto,
     RemovalRequest,
@@ -23,6 +24,7 @@ __all__ = [
     "Base",
     "Client",
     "ConsentEvent",
+    "ConsentNotice",
     "ContactMessage",
     "Installment",
     "Invoice",

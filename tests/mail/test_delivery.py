@@ -15,6 +15,7 @@ from tests.smtp import SmtpServer
 from website.extensions import db, utcnow
 from website.mail.models import OutboxMessage, OutboxStatus, Suppression
 from website.mail.services import deliver_due, email_hash, queue_mail, retry_dead
+from website.privacy.models import ConsentAction, ConsentChannel, ConsentEvent, ConsentPurpose
 
 STUDIO = "info@ivisualproductions.nl"
 VISITOR = "Anna@Example.nl"
@@ -213,6 +214,16 @@ def test_marketing_mail_respects_the_suppression_list(smtp_server: SmtpServer) -
     assert refused.status is OutboxStatus.SUPPRESSED
     later = queue_one(to="late@example.nl", marketing=True)
     db.session.add(Suppression(email_hash=email_hash("late@example.nl"), reason="objection"))
+    for address in ("objector@example.nl", "late@example.nl"):  # subscribers, then objectors
+        db.session.add(
+            ConsentEvent(
+                email=address,
+                purpose=ConsentPurpose.NEWSLETTER,
+                action=ConsentAction.GIVEN,
+                channel=ConsentChannel.CONTACT_FORM,
+                actor="subject",
+            )
+        )
     db.session.commit()
     transactional = queue_one(to="objector@example.nl")
     report = deliver_due()

@@ -11,7 +11,7 @@ from werkzeug.test import TestResponse
 
 from website.clients.services import client_for
 from website.extensions import db
-from website.mail.models import OutboxMessage
+from website.mail.models import OutboxMessage, OutboxStatus
 
 KNOWN = "anna@example.nl"
 UNKNOWN = "nobody@example.nl"
@@ -60,11 +60,15 @@ def ask_code(client: FlaskClient, email: str = KNOWN, **kwargs) -> TestResponse:
 
 
 def mailed_codes(app: Flask, email: str = KNOWN) -> list[str]:
-    """The codes in the outbox for ``email``, oldest first."""
+    """The codes in the outbox for ``email`` that will be sent, oldest first."""
     with app.app_context():
         bodies = db.session.scalars(
             sa.select(OutboxMessage.text_body)
-            .where(OutboxMessage.recipient == email, OutboxMessage.kind == "privacy/code")
+            .where(
+                OutboxMessage.recipient == email,
+                OutboxMessage.kind == "privacy/code",
+                OutboxMessage.status != OutboxStatus.SUPPRESSED,
+            )
             .order_by(OutboxMessage.id)
         ).all()
     return [CODE.search(body).group(1) for body in bodies]

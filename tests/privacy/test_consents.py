@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import html
 import logging
 import re
 
@@ -9,17 +11,23 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_babel import force_locale
 from jinja2 import ChoiceLoader, DictLoader
 
 from tests.privacy.helpers import KNOWN, make_client, post, sign_in
+from website.contact.forms import NEWSLETTER_CONSENT
+from website.contact.models import ProductionKind
+from website.contact.services import Submission, submit_message
 from website.extensions import db
 from website.mail.models import OutboxMessage, OutboxStatus, Suppression
 from website.mail.services import deliver_due, email_hash, queue_mail
 from website.mail.unsubscribe import read_unsubscribe_token, unsubscribe_token
+from website.policy.models import PolicyVersion
 from website.privacy.models import (
     ConsentAction,
     ConsentChannel,
     ConsentEvent,
+    ConsentNotice,
     ConsentPurpose,
     RemovalRequest,
 )
@@ -83,6 +91,69 @@ def test_give_then_withdraw_each_in_one_click(
         removals = db.session.scalars(sa.select(RemovalRequest)).all()
         expected = [] if purpose == "newsletter" else [(purpose, second.id)]
         assert [(item.purpose.value, item.consent_event_id) for item in removals] == expected
+
+
+def notices(app: Flask) -> dict[str, ConsentNotice]:
+    with app.app_context():
+        found = {notice.hash: notice for notice in db.session.scalars(sa.select(ConsentNotice))}
+        db.session.expunge_all()
+        return found
+
+
+def test_each_decision_keeps_the_exact_text_shown_in_its_language(
+    app: Flask, signed_in: FlaskClient, create_policy_version
+) -> None:
+    create_policy_version(language="nl")
+    shown = [html.unescape(signed_in.get(PANEL).text)]
+    change(signed_in, "portfolio", "give")
+    signed_in.set_cookie("language", "nl")
+    shown.append(html.unescape(signed_in.get(PANEL).text))
+    change(signed_in, "portfolio", "withdraw")
+    change(signed_in, "portfolio", "give")  # in Dutch: a text not stored yet
+    given, withdrawn, given_again = events(app)
+    kept = notices(app)
+    for event, page, language in ((given, shown[0], "en"), (withdrawn, shown[1], "nl")):
+        notice = kept[event.notice_hash]
+        assert event.notice_hash == hashlib.sha256(notice.text.encode()).hexdigest()
+        assert notice.language == language
+        for paragraph in notice.text.split("\n"):
+            assert paragraph in page, "stored exactly as the page showed it"
+        with app.app_context():
+            version = db.session.get(PolicyVersion, event.policy_version_id)
+            assert version.language == language
+    assert kept[given.notice_hash].text.startswith("We may show photos and videos of you")
+    assert "Printed material that was already handed out" not in kept[given.notice_hash].text
+    assert "\n" in kept[withdrawn.notice_hash].text, "the withdrawal note was shown too"
+    assert given_again.notice_hash not in (given.notice_hash, withdrawn.notice_hash)
+    change(signed_in, "portfolio", "withdraw")
+    assert len(notices(app)) == 3, "a text shown again is stored once"
+    assert events(app)[-1].notice_hash == withdrawn.notice_hash
+
+
+def test_the_newsletter_box_of_the_contact_form_is_kept_as_shown(app: Flask) -> None:
+    with app.app_context():
+        submit_message(
+            Submission(
+                name="Eva",
+                email="eva@example.nl",
+                phone=None,
+                production_kind=ProductionKind.PHOTO,
+                preferred_date=None,
+                message="Hallo",
+                newsletter=True,
+                language="nl",
+            )
+        )
+        event = db.session.scalar(sa.select(ConsentEvent))
+        with force_locale("nl"):
+            label = str(NEWSLETTER_CONSENT)
+        assert event.notice.text == label and event.notice.language == "nl"
+        assert label.startswith("Ja"), "the Dutch text, as the Dutch form showed it"
+
+
+def test_the_panel_links_the_policy_in_force(signed_in: FlaskClient) -> None:
+    page = signed_in.get(PANEL).text
+    assert 'href="/privacy-policy/2019-06-08"' in page
 
 
 def test_withdrawing_published_work_explains_what_cannot_be_undone(
@@ -160,6 +231,19 @@ def register_marketing_template(app: Flask) -> None:
     )
 
 
+def subscribe(app: Flask, email: str) -> None:
+    with app.app_context():
+        record_consent(
+            email,
+            ConsentPurpose.NEWSLETTER,
+            ConsentAction.GIVEN,
+            channel=ConsentChannel.CONTACT_FORM,
+            language="en",
+            notice="Yes, send me the newsletter.",
+        )
+        db.session.commit()
+
+
 def queue_offer(app: Flask, to: str) -> None:
     with app.app_context():
         queue_mail("test/offer", to=to, subject="Autumn", language="en", marketing=True)
@@ -175,6 +259,7 @@ def test_marketing_mail_carries_a_one_click_unsubscribe(
     app: Flask, client: FlaskClient, smtp_server
 ) -> None:
     register_marketing_template(app)
+    subscribe(app, "bas@example.nl")
     queue_offer(app, "Bas@Example.nl")
     with app.app_context():
         assert deliver_due().sent == 1
@@ -220,6 +305,7 @@ def test_unsubscribing_withdraws_newsletter_consent(app: Flask, client: FlaskCli
             ConsentAction.GIVEN,
             channel=ConsentChannel.CONTACT_FORM,
             language="en",
+            notice="Yes, send me the newsletter.",
         )
         db.session.commit()
         token = unsubscribe_token(email_hash("cees@example.nl"))
@@ -230,6 +316,52 @@ def test_unsubscribing_withdraws_newsletter_consent(app: Flask, client: FlaskCli
         (ConsentAction.GIVEN, ConsentChannel.CONTACT_FORM),
         (ConsentAction.WITHDRAWN, ConsentChannel.UNSUBSCRIBE_LINK),
     ]
+    withdrawal = events(app)[-1]
+    assert (withdrawal.notice_hash, withdrawal.policy_version_id) == (None, None), "none shown"
+    assert {event.email_hash for event in events(app)} == {email_hash("cees@example.nl")}
+
+
+def test_an_unsubscribe_reads_only_that_addresses_events(app: Flask, client: FlaskClient) -> None:
+    for number in range(5):
+        subscribe(app, f"reader{number}@example.nl")
+    subscribe(app, "Dora@Example.nl ")
+    statements: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+        token = unsubscribe_token(email_hash("dora@example.nl"))
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert client.post(f"/privacy-centre/unsubscribe/{token}").status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+    lookups = [s for s in statements if "FROM consent_event" in s and "DISTINCT" in s]
+    assert lookups and all("consent_event.email_hash = " in s for s in lookups)
+    withdrawn = [e.email for e in events(app) if e.action == ConsentAction.WITHDRAWN]
+    assert withdrawn == ["dora@example.nl"]
+
+
+def test_marketing_mail_queued_before_a_withdrawal_is_never_sent(
+    app: Flask, signed_in: FlaskClient, smtp_server
+) -> None:
+    register_marketing_template(app)
+    change(signed_in, "newsletter", "give")
+    queue_offer(app, KNOWN)
+    queue_offer(app, "never-subscribed@example.nl")
+    change(signed_in, "newsletter", "withdraw")
+    with app.app_context():
+        report = deliver_due()
+        statuses = db.session.scalars(
+            sa.select(OutboxMessage.status).where(OutboxMessage.marketing)
+        ).all()
+    assert report.suppressed == 2
+    assert statuses == [OutboxStatus.SUPPRESSED, OutboxStatus.SUPPRESSED]
+    assert [mail["Subject"] for mail in smtp_server.inbox.messages] == [
+        "Your code for the privacy centre"
+    ], "only the sign-in code went out"
 
 
 def test_a_marketing_mail_to_an_objector_is_never_sent(app: Flask) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import zipfile
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -20,7 +22,9 @@ from website.clients.models import Client
 from website.contact.models import ContactMessage, ProductionKind
 from website.contact.services import Submission, submit_message
 from website.extensions import db
+from website.invoices.models import Invoice, PayLink
 from website.invoices.services import LineInput, create_draft, issue
+from website.payments.services import record_bank_transfer
 from website.privacy.export import neutralise
 from website.privacy.models import ConsentEvent, ProfilePhoto
 from website.privacy.register import CATEGORIES
@@ -116,8 +120,12 @@ def test_the_zip_holds_every_category_and_matches_the_database(
     assert categories["profile"]["records"][0]["preferences"] == "@home, please"
     assert categories["photos"]["records"][0]["file"] == f"photos/{photo_bytes[1]}"
     assert categories["privacy_requests"]["records"] == []
-    assert categories["invoices"]["about"]["retention"].startswith("Seven years")
+    assert categories["invoices"]["about"]["retention"].startswith(
+        "Until the end of the seventh year after the year the invoice was issued"
+    )
     assert "Not Anna's message" not in archive.read("data.json").decode()
+    stored_as = archive.getinfo(f"photos/{photo_bytes[1]}").compress_type
+    assert stored_as == zipfile.ZIP_STORED, "already compressed"
     with open(photo_bytes[0], "rb") as stored_photo:
         assert archive.read(f"photos/{photo_bytes[1]}") == stored_photo.read()
 
@@ -128,6 +136,37 @@ def test_the_zip_holds_every_category_and_matches_the_database(
     [profile] = read_csv(archive, "profile.csv")
     assert (profile["preferences"], profile["interests"]) == ("'@home, please", "'-")
     assert len(read_csv(archive, "consents.csv")) == len(consents)
+
+
+def test_payments_are_in_the_invoices_without_their_secrets(
+    app: Flask, signed_in: FlaskClient
+) -> None:
+    with app.app_context():
+        invoice = db.session.scalar(sa.select(Invoice))
+        attempt = record_bank_transfer(invoice.installments[0], staff_id=None)
+        attempt.checkout_url = "https://checkout.example/secret-checkout"
+        attempt.amount_charged_back = Decimal("12.50")
+        db.session.add(PayLink(invoice=invoice, token_hash="f" * 64))
+        db.session.commit()
+        secrets = [attempt.idempotency_key, attempt.webhook_secret, "secret-checkout", "f" * 64]
+        amount = f"{attempt.amount} EUR"
+    archive = download(signed_in)
+    [invoice_record] = json.loads(archive.read("data.json"))["categories"]["invoices"]["records"]
+    assert invoice_record["payments"].startswith("deposit 1: ")
+    assert f"{amount}, banktransfer, paid" in invoice_record["payments"]
+    assert invoice_record["payments"].endswith(", charged back 12.50 EUR")
+    assert invoice_record["payment_history"].endswith("created → paid (staff)")
+    [row] = read_csv(archive, "invoices.csv")
+    assert row["payments"] == invoice_record["payments"]
+    everything = b"".join(archive.read(name) for name in archive.namelist()).decode(
+        "utf-8", "ignore"
+    )
+    for secret in secrets:
+        assert secret not in everything
+    about = json.loads(archive.read("data.json"))["categories"]["invoices"]["about"]
+    assert "Mollie B.V." in about["recipients"] and "Belastingdienst" in about["recipients"]
+    panel = signed_in.get("/privacy-centre/data", headers={"Accept-Language": "en"}).text
+    assert "banktransfer, paid" in panel
 
 
 def test_the_readme_has_the_article_15_information_and_the_complaint_route(
@@ -171,6 +210,27 @@ def test_a_long_history_is_exported_whole(app: Flask, client: FlaskClient) -> No
     records = json.loads(archive.read("data.json"))["categories"]["contact_messages"]["records"]
     assert len(records) == 450
     assert len(read_csv(archive, "contact_messages.csv")) == 450
+
+
+def test_a_missing_photo_file_is_left_out_and_said_so(
+    app: Flask, signed_in: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with app.app_context():
+        photo = db.session.scalar(sa.select(ProfilePhoto))
+        path = Path(app.config["PRIVACY_UPLOAD_FOLDER"]) / "photos" / photo.file_name
+        photo_id, file_name = photo.id, photo.file_name
+    path.unlink()
+    with caplog.at_level(logging.ERROR):
+        archive = download(signed_in)
+    assert not [name for name in archive.namelist() if name.startswith("photos/")]
+    readme = archive.read("README.txt").decode()
+    assert "1 of your sample photos could not be included" in readme
+    [row] = read_csv(archive, "photos.csv")
+    assert row["file"] == f"photos/{file_name}", "its details are still there"
+    lines = [record.getMessage() for record in caplog.records]
+    assert f"Export: the file of photo {photo_id} is missing" in lines
+    for line in lines:
+        assert KNOWN not in line and file_name not in line and str(path) not in line
 
 
 def test_only_a_verified_session_can_download(app: Flask, client: FlaskClient) -> None:

@@ -254,3 +254,50 @@ def test_the_panel_shows_the_photos_with_text_alternatives(
     assert f'src="/privacy-centre/profile/photos/{photo.public_id}"' in fragment
     assert 'alt="Sample photo 1"' in fragment
     assert 'enctype="multipart/form-data"' in fragment
+
+
+def flat_jpeg(size: tuple[int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 120, 40)).save(out, format="JPEG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("make", [flat_png, flat_jpeg], ids=["png", "jpeg"])
+def test_a_large_photo_is_shrunk_to_the_largest_side_kept(
+    app: Flask, signed_in: FlaskClient, make
+) -> None:
+    assert upload(signed_in, make((5000, 100))).status_code == 303
+    [photo] = stored(app)
+    assert (photo.width, photo.height) == (4000, 80)
+    with Image.open(stored_files(app)[0]) as image:
+        assert image.size == (4000, 80)
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_the_profile_can_be_deleted_with_its_photos(
+    app: Flask, signed_in: FlaskClient, htmx: bool
+) -> None:
+    wishes = {"preferences": "Warm light", "interests": "Portraits"}
+    post(signed_in, PANEL, wishes, token_from=PANEL)
+    upload(signed_in, webp())
+    upload(signed_in, flat_png((20, 20)))
+    assert len(stored_files(app)) == 2
+    assert "Delete profile and photos" in signed_in.get(PANEL).text
+
+    response = post(signed_in, f"{PANEL}/delete", token_from=PANEL, htmx=htmx)
+
+    assert response.status_code == (200 if htmx else 303)
+    page = response.text if htmx else signed_in.get(PANEL).text
+    assert "Your profile and sample photos are deleted." in page
+    assert "Delete profile and photos" not in page, "nothing left to delete"
+    assert stored(app) == [] and stored_files(app) == []
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Profile.id))) == 0
+
+
+def test_deleting_the_profile_needs_the_csrf_token(app: Flask, signed_in: FlaskClient) -> None:
+    post(signed_in, PANEL, {"preferences": "Warm light"}, token_from=PANEL)
+    response = signed_in.post(f"{PANEL}/delete", data={})
+    assert response.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Profile.id))) == 1

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import re
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, template_rendered
 from flask.testing import FlaskClient
 
 from tests.privacy.helpers import (
@@ -24,7 +26,10 @@ from tests.privacy.helpers import (
     sign_in,
 )
 from website.extensions import db, utcnow
-from website.mail.models import OutboxMessage
+from website.mail.models import OutboxMessage, OutboxStatus
+from website.mail.services import email_hash
+from website.mail.unsubscribe import unsubscribe_token
+from website.privacy import views as privacy_views
 from website.privacy.models import VerificationChallenge, VerifiedSession
 from website.privacy.session import COOKIE
 from website.privacy.verification import delete_spent_verification
@@ -64,6 +69,42 @@ def test_known_and_unknown_addresses_get_identical_answers(app: Flask, htmx: boo
         assert db.session.scalar(sa.select(sa.func.count(VerificationChallenge.id))) == 2
     assert len(mailed_codes(app, KNOWN)) == 1
     assert mailed_codes(app, UNKNOWN) == []
+
+
+def table_counts() -> dict[str, int]:
+    return {
+        table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
+        for table in db.metadata.sorted_tables
+    }
+
+
+def test_known_and_unknown_addresses_cost_the_same_work(app: Flask) -> None:
+    """No quick exit for an unknown address: the same rows written, the same mail rendered."""
+    work = []
+    for email in (KNOWN, UNKNOWN):
+        rendered: list[str] = []
+
+        def note(sender, template, context, rendered=rendered, **extra) -> None:
+            rendered.append(template.name)
+
+        with app.app_context():
+            before = table_counts()
+        with template_rendered.connected_to(note, app):
+            ask_code(app.test_client(), email)
+        with app.app_context():
+            after = table_counts()
+        written = {name: after[name] - count for name, count in before.items()}
+        work.append(({name: n for name, n in written.items() if n}, rendered))
+    assert work[0] == work[1]
+    assert work[0][0] == {"mail_outbox": 1, "privacy_challenge": 1}
+    assert "mail/privacy/code.txt" in work[0][1]
+    with app.app_context():
+        unknown_mail = db.session.scalar(
+            sa.select(OutboxMessage).where(OutboxMessage.recipient == UNKNOWN)
+        )
+        assert unknown_mail.status == OutboxStatus.SUPPRESSED, "stored, never sent"
+        assert delete_spent_verification(utcnow() + timedelta(minutes=16)) >= 2
+        assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0
 
 
 def test_the_right_code_starts_a_verified_session(app: Flask, client: FlaskClient) -> None:
@@ -277,6 +318,23 @@ class TestRateLimits:
         )
         assert again.status_code == 429
 
+    def test_downloads_per_ip(self, app: Flask, client: FlaskClient) -> None:
+        sign_in(app, client)
+        for _ in range(3):
+            with post(client, "/privacy-centre/download", remote_addr="10.0.0.7") as answer:
+                assert answer.status_code == 200
+        refused = post(client, "/privacy-centre/download", remote_addr="10.0.0.7")
+        assert refused.status_code == 429
+
+    def test_unsubscribes_per_ip(self, app: Flask, client: FlaskClient) -> None:
+        with app.app_context():
+            url = "/privacy-centre/unsubscribe/" + unsubscribe_token(email_hash(KNOWN))
+        assert client.get(url).status_code == 200
+        for _ in range(2):
+            assert client.post(url).status_code == 200
+        assert client.post(url).status_code == 429
+        assert client.get(url, environ_base={"REMOTE_ADDR": "10.0.0.4"}).status_code == 200
+
     def test_code_checks_per_ip(self, app: Flask, client: FlaskClient) -> None:
         ask_code(client)
         for _ in range(3):
@@ -326,3 +384,67 @@ def test_the_start_page_explains_and_asks_nothing_more(client: FlaskClient) -> N
     assert "We never ask for a copy of your ID." in page
     assert re.findall(r'<input[^>]+name="(\w+)"', page) == ["csrf_token", "email"]
     assert csrf_token(client)
+
+
+def backdate_session(app: Flask, minutes: int) -> None:
+    """The code was typed ``minutes`` ago, and the session was used just now."""
+    with app.app_context():
+        stored = db.session.scalar(sa.select(VerifiedSession))
+        stored.created_at = utcnow() - timedelta(minutes=minutes)
+        stored.last_seen_at = utcnow()
+        db.session.commit()
+
+
+def test_a_session_ends_at_its_maximum_age_however_busy(app: Flask, client: FlaskClient) -> None:
+    sign_in(app, client)
+    backdate_session(app, 119)
+    assert client.get("/privacy-centre/data").status_code == 200
+    backdate_session(app, 121)
+    response = client.get("/privacy-centre/data")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/privacy-centre"
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(VerifiedSession.id))) == 0
+
+
+def test_the_maximum_age_is_a_setting_and_retention_follows_it(app: Flask) -> None:
+    app.config["PRIVACY_SESSION_MAX_MINUTES"] = 30
+    sign_in(app, app.test_client())
+    with app.app_context():
+        later = utcnow() + timedelta(minutes=31)
+        stored = db.session.scalar(sa.select(VerifiedSession))
+        stored.last_seen_at = later - timedelta(minutes=1)  # busy, but too old
+        db.session.commit()
+        assert delete_spent_verification(later) >= 1
+        assert db.session.scalar(sa.select(sa.func.count(VerifiedSession.id))) == 0
+
+
+def test_the_download_wants_a_fresh_code_after_fifteen_minutes(
+    app: Flask, client: FlaskClient
+) -> None:
+    sign_in(app, client)
+    backdate_session(app, 16)
+    response = post(client, "/privacy-centre/download", token_from="/privacy-centre/download")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/privacy-centre/code"
+    assert "please confirm it is you once more" in client.get("/privacy-centre/code").text
+    [_, fresh] = mailed_codes(app)
+    answer = check(client, fresh, token_from="/privacy-centre/code")
+    assert answer.status_code == 303
+    assert answer.headers["Location"] == "/privacy-centre/download", "back where it was"
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(VerifiedSession.id))) == 1, "renewed"
+    download = post(client, "/privacy-centre/download", token_from="/privacy-centre/download")
+    assert download.status_code == 200 and download.mimetype == "application/zip"
+    download.close()
+
+
+def test_rate_limit_keys_for_addresses_are_keyed_hashes(app: Flask) -> None:
+    """A plain SHA-256 of an address can be matched against a list; an HMAC cannot."""
+    form = {"email": " Anna@Example.NL "}
+    with app.test_request_context("/privacy-centre/code", method="POST", data=form):
+        key = privacy_views._typed_email_key()
+    secret = app.config["SECRET_KEY"].encode()
+    expected = hmac.new(secret, f"address:{KNOWN}".encode(), hashlib.sha256).hexdigest()
+    assert key == "privacy-email:" + expected
+    assert hashlib.sha256(KNOWN.encode()).hexdigest() not in key

@@ -20,6 +20,11 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, V
 from website.contact.models import ProductionKind
 from website.extensions import studio_today
 
+# The newsletter checkbox's label: the consent text stored with the consent it records.
+NEWSLETTER_CONSENT = _l(
+    "Yes, send me the studio's newsletter (a few times a year). Unsubscribe at any time."
+)
+
 # Control characters: none at all on one-line fields, only line breaks and tabs in the message.
 LINE_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -103,9 +108,7 @@ class ContactForm(FlaskForm):
             plain_text,
         ],
     )
-    newsletter = BooleanField(
-        _l("Yes, send me the studio's newsletter (a few times a year). Unsubscribe at any time.")
-    )
+    newsletter = BooleanField(NEWSLETTER_CONSENT)
     # Spam traps: a field people never see, and when the form was handed out (signed).
     website = StringField(_l("Leave this field empty"))
     started = HiddenField()

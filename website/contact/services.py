@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -18,6 +19,7 @@ from website import retention
 from website.audit.services import record
 from website.clients.models import Client
 from website.clients.services import client_for
+from website.contact.forms import NEWSLETTER_CONSENT
 from website.contact.models import ContactMessage, ProductionKind
 from website.extensions import db, utcnow
 from website.invoices.models import Invoice
@@ -119,12 +121,15 @@ def submit_message(submission: Submission) -> ContactMessage:
         contact_reference=message.reference,
     )
     if submission.newsletter:
+        with force_locale(submission.language):
+            shown = str(NEWSLETTER_CONSENT)  # the checkbox's label, as the form showed it
         record_consent(
             submission.email,
             ConsentPurpose.NEWSLETTER,
             ConsentAction.GIVEN,
             channel=ConsentChannel.CONTACT_FORM,
             language=submission.language,
+            notice=shown,
         )
     db.session.commit()
     return message

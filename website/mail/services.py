@@ -27,6 +27,7 @@ from website.extensions import db, utcnow
 from website.mail.models import OutboxMessage, OutboxStatus, Suppression
 from website.mail.transport import DeliveryError, Transport, open_transport
 from website.mail.unsubscribe import unsubscribe_token
+from website.privacy.models import ConsentAction, ConsentEvent, ConsentPurpose
 
 
 def single_line(value: str) -> str:
@@ -62,6 +63,20 @@ def is_suppressed(address: str) -> bool:
         )
         is not None
     )
+
+
+def has_newsletter_consent(address: str) -> bool:
+    """Whether the latest newsletter decision of this address is a giving."""
+    latest = db.session.scalar(
+        sa.select(ConsentEvent.action)
+        .where(
+            ConsentEvent.email == normalise_email(address),
+            ConsentEvent.purpose == ConsentPurpose.NEWSLETTER,
+        )
+        .order_by(ConsentEvent.created_at.desc(), ConsentEvent.id.desc())
+        .limit(1)
+    )
+    return latest == ConsentAction.GIVEN
 
 
 def queue_mail(
@@ -202,8 +217,14 @@ def _lock_next_due(now: datetime) -> OutboxMessage | None:
 def _deliver(
     message: OutboxMessage, transport: Transport, now: datetime, report: DeliveryReport
 ) -> bool:
-    """Send one locked message and record the outcome; True if the connection was lost."""
-    if message.marketing and is_suppressed(message.recipient):
+    """Send one locked message and record the outcome; True if the connection was lost.
+
+    Marketing mail is checked again at delivery: an objection or a withdrawn newsletter
+    consent since it was queued stops it.
+    """
+    if message.marketing and (
+        is_suppressed(message.recipient) or not has_newsletter_consent(message.recipient)
+    ):
         message.status = OutboxStatus.SUPPRESSED
         report.suppressed += 1
         return False

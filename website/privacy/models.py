@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -48,6 +49,26 @@ set_labels(
 )
 
 
+class ConsentNotice(db.Model):
+    """The exact consent text someone was shown, in the language shown; found by its hash.
+
+    Stored once per distinct text and never changed, so what a person agreed to can be proven
+    long after the wording on the site has moved on (Art. 7(1) GDPR).
+    """
+
+    __tablename__ = "consent_notice"
+
+    hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)  # SHA-256 of text, hex
+    language: Mapped[str] = mapped_column(sa.String(2))
+    text: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def _email_hash(context: sa.engine.interfaces.ExecutionContext) -> str:
+    address = context.get_current_parameters()["email"]
+    return hashlib.sha256(address.strip().casefold().encode()).hexdigest()
+
+
 class ConsentEvent(db.Model):
     """One giving or withdrawing of consent; rows are only ever added, never changed."""
 
@@ -55,15 +76,21 @@ class ConsentEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), index=True)  # normalised
+    # website.mail.services.email_hash of the address: what an unsubscribe link knows.
+    email_hash: Mapped[str] = mapped_column(sa.String(64), index=True, default=_email_hash)
     purpose: Mapped[ConsentPurpose]
     action: Mapped[ConsentAction]
     channel: Mapped[ConsentChannel]
     # The policy text the person was shown when they decided (Art. 7(1) GDPR).
     policy_version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("policy_version.id"))
+    # The consent text itself, as shown (ConsentNotice); None where no text was shown, as
+    # for an unsubscribe link or an objection, which need no policy version either.
+    notice_hash: Mapped[str | None] = mapped_column(sa.ForeignKey("consent_notice.hash"))
     actor: Mapped[str] = mapped_column(sa.String(40))  # "subject", or "staff:<id>"
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     policy_version: Mapped[PolicyVersion | None] = relationship()
+    notice: Mapped[ConsentNotice | None] = relationship()
 
 
 class VerificationChallenge(db.Model):

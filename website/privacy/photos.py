@@ -2,7 +2,9 @@
 
 Re-encoding drops everything but the picture: EXIF (camera, GPS position), XMP, ICC
 profiles, comments, and anything appended to or hidden in the file (polyglots). The size
-in bytes and in pixels is checked before decoding, so a decompression bomb never unpacks.
+in bytes and in pixels is checked before decoding, so a decompression bomb never unpacks;
+larger photos than MAX_SIDE pixels a side are shrunk before re-encoding (sample photos need
+no more), and JPEGs are decoded at a reduced size where possible, to spare memory.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ FORMATS = {
     "PNG": ("image/png", {"optimize": True}),
     "WEBP": ("image/webp", {"quality": 90}),
 }
+MAX_SIDE = 4000  # pixels, the longer side of a stored photo
 # Modes each format can store as they are; other modes are converted first.
 KEEP_MODES = {"JPEG": {"L", "RGB"}, "PNG": {"L", "LA", "RGB", "RGBA"}, "WEBP": {"RGB", "RGBA"}}
 
@@ -57,6 +60,8 @@ def clean(data: bytes, max_pixels: int) -> CleanPhoto:
             if width * height > max_pixels:
                 raise PhotoRejected(TOO_MANY_PIXELS)  # refused before any pixel is decoded
             image_format = image.format or ""
+            if image_format == "JPEG":
+                image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # decode at 1/2, 1/4… where it fits
             image.load()
             upright = ImageOps.exif_transpose(image)  # keep the orientation, lose the EXIF
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
@@ -69,6 +74,7 @@ def clean(data: bytes, max_pixels: int) -> CleanPhoto:
         upright = upright.convert("RGBA" if "A" in upright.getbands() else "RGB")
         if image_format == "JPEG":
             upright = upright.convert("RGB")
+    upright.thumbnail((MAX_SIDE, MAX_SIDE))
     # A new image from the pixels alone: no info, EXIF, ICC profile or text chunks come along.
     pixels = Image.frombytes(upright.mode, upright.size, upright.tobytes())
     content_type, options = FORMATS[image_format]

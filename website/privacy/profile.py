@@ -1,9 +1,13 @@
-"""The profile a person keeps themselves: preferences, interests and sample photos."""
+"""The profile a person keeps themselves: preferences, interests and sample photos.
+
+People delete it themselves; the retention rule deletes it once they are no longer a client.
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
+from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -11,9 +15,12 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
 
+from website import retention
+from website.clients.models import Client
 from website.extensions import db, utcnow
 from website.privacy.models import Profile, ProfilePhoto
 from website.privacy.photos import TOO_LARGE, PhotoRejected, clean
+from website.privacy.services import lock_subject
 
 TOO_MANY_PHOTOS = _l("You can keep at most %(count)s sample photos. Please delete one first.")
 
@@ -72,6 +79,12 @@ def add_photo(email: str, upload: FileStorage) -> ProfilePhoto:
     partial = path.with_suffix(".part")
     partial.write_bytes(cleaned.data)
     os.replace(partial, path)
+    # Count again under the person's lock: uploads at the same time never pass the limit.
+    lock_subject(email)
+    if photo_count(email) >= config["PRIVACY_PHOTO_LIMIT"]:
+        db.session.rollback()
+        path.unlink(missing_ok=True)
+        raise PhotoRejected(TOO_MANY_PHOTOS % {"count": config["PRIVACY_PHOTO_LIMIT"]})
     db.session.add(photo)
     try:
         db.session.commit()
@@ -95,3 +108,42 @@ def delete_photo(photo: ProfilePhoto) -> None:
     db.session.delete(photo)
     db.session.commit()
     path.unlink(missing_ok=True)
+
+
+def delete_profile(email: str) -> None:
+    """Delete the profile and every sample photo, files too (the person's own choice)."""
+    db.session.execute(sa.delete(Profile).where(Profile.email == email))
+    _delete_photos(sa.select(ProfilePhoto).where(ProfilePhoto.email == email))
+
+
+def _delete_photos(query: sa.Select) -> int:
+    """Delete these photos' rows, then (once that is committed) their files."""
+    found = list(db.session.scalars(query))
+    paths = [photo_path(photo) for photo in found]
+    for photo in found:
+        db.session.delete(photo)
+    db.session.commit()
+    for path in paths:
+        path.unlink(missing_ok=True)
+    return len(found)
+
+
+@retention.rule("privacy profiles and sample photos")
+def delete_expired_profiles(now: datetime) -> int:
+    """Delete the profiles and photos of people who are not (or no longer) clients.
+
+    Once the studio holds no client record for an address (contact retention deletes clients
+    without messages or invoices), a profile goes CONTACT_RETENTION_MONTHS after its last
+    change, and each photo that long after its upload.
+    """
+    cutoff = retention.months_before(now, current_app.config["CONTACT_RETENTION_MONTHS"])
+    clients = sa.select(Client.email)
+    profiles = db.session.execute(
+        sa.delete(Profile).where(Profile.email.not_in(clients), Profile.updated_at < cutoff)
+    )
+    photos = _delete_photos(
+        sa.select(ProfilePhoto).where(
+            ProfilePhoto.email.not_in(clients), ProfilePhoto.created_at < cutoff
+        )
+    )
+    return profiles.rowcount + photos

@@ -11,8 +11,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
+
+from website.privacy.models import ConsentPurpose
+
+# Consent history is proof (Art. 7(1) GDPR) for claims that may come later: kept this many
+# years after the last change once nothing is in force and the person is no longer a client
+# (website.privacy.services.delete_expired_consents).
+CONSENT_KEEP_YEARS = 5
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,8 @@ def retention_values() -> Mapping[str, int]:
         "mail_days": config["MAIL_KEEP_SENT_DAYS"],
         "code_minutes": config["PRIVACY_CODE_MINUTES"],
         "idle_minutes": config["PRIVACY_SESSION_IDLE_MINUTES"],
+        "max_minutes": config["PRIVACY_SESSION_MAX_MINUTES"],
+        "consent_years": CONSENT_KEEP_YEARS,
     }
 
 
@@ -65,7 +75,11 @@ CATEGORIES: tuple[Category, ...] = (
             "Steps you asked for before a contract, and the contract itself "
             "(Art. 6(1)(b) GDPR); for invoices, our legal duty (Art. 6(1)(c))."
         ),
-        recipients=NO_ONE,
+        recipients=_l(
+            "Your name, address, company and VAT number are on our invoices, so our "
+            "accountant and the Tax and Customs Administration (Belastingdienst) see them; "
+            "our email provider processes the mail we exchange."
+        ),
         retention=_l("As long as we keep your messages or invoices; then it is deleted."),
         source=_l("You: what you wrote in the contact form or gave us for a booking."),
         fields=(
@@ -85,8 +99,8 @@ CATEGORIES: tuple[Category, ...] = (
         legal_basis=_l("Steps you asked for before a contract (Art. 6(1)(b) GDPR)."),
         recipients=_l("Our email provider, which processes the mail for us."),
         retention=_l(
-            "Deleted %(contact_months)s months after your last message, unless you become "
-            "a client: then they are part of your client file."
+            "Deleted %(contact_months)s months after your last message, unless we invoice "
+            "you: then they are kept as long as your invoices."
         ),
         source=_l("You, through the contact form."),
         fields=(
@@ -110,12 +124,14 @@ CATEGORIES: tuple[Category, ...] = (
             "Algemene wet inzake rijksbelastingen)."
         ),
         recipients=_l(
-            "Our accountant, the Tax and Customs Administration when it asks, and the "
-            "payment provider for payments made online."
+            "Invoices: our accountant, and the Tax and Customs Administration "
+            "(Belastingdienst) when it checks our books. Payments made online: Mollie B.V., "
+            "our payment service provider. Invoice email: our email provider."
         ),
         retention=_l(
-            "Seven years after the end of the financial year of the invoice (the legal "
-            "period); we cannot delete them earlier, even if you ask."
+            "Until the end of the seventh year after the year the invoice was issued (an "
+            "invoice of 2026 until the end of 2033), the legal period; its payments go with "
+            "it. We cannot delete them earlier, even if you ask."
         ),
         source=_l("Our own administration, from the details you gave for the booking."),
         fields=(
@@ -126,6 +142,8 @@ CATEGORIES: tuple[Category, ...] = (
             ("lines", _l("Lines")),
             ("total", _l("Total including VAT")),
             ("installments", _l("Payment schedule")),
+            ("payments", _l("Payments: when, amount, method, status")),
+            ("payment_history", _l("Payment status history")),
         ),
     ),
     Category(
@@ -137,7 +155,11 @@ CATEGORIES: tuple[Category, ...] = (
             "at any time."
         ),
         recipients=NO_ONE,
-        retention=_l("Until you delete it, or with your client file."),
+        retention=_l(
+            "Until you delete it. Once you are no longer our client (we keep no messages or "
+            "invoices of yours), it is deleted %(contact_months)s months after you last "
+            "changed it."
+        ),
         source=_l("You, in the privacy centre."),
         fields=(
             ("preferences", _l("Preferences")),
@@ -153,7 +175,11 @@ CATEGORIES: tuple[Category, ...] = (
             "Your consent, given by uploading them (Art. 6(1)(a) GDPR); delete them at any time."
         ),
         recipients=NO_ONE,
-        retention=_l("Until you delete them, or with your client file."),
+        retention=_l(
+            "Until you delete them. Once you are no longer our client (we keep no messages or "
+            "invoices of yours), each is deleted %(contact_months)s months after you uploaded "
+            "it."
+        ),
         source=_l("You, in the privacy centre (stored without camera data or location)."),
         fields=(
             ("file", _l("File")),
@@ -174,8 +200,9 @@ CATEGORIES: tuple[Category, ...] = (
         legal_basis=_l("Our legal duty to show consent (Art. 7(1) and 6(1)(c) GDPR)."),
         recipients=NO_ONE,
         retention=_l(
-            "Every change is kept, as proof of what you decided, as long as we keep your "
-            "client file; a withdrawal is never lost."
+            "Every change is kept, as proof of what you decided, while you are our client or "
+            "any consent is in force. After that, it is deleted %(consent_years)s years after "
+            "your last change; a withdrawal is never lost before then."
         ),
         source=_l("You: the contact form, the privacy centre or an unsubscribe link."),
         fields=(
@@ -184,6 +211,7 @@ CATEGORIES: tuple[Category, ...] = (
             ("action", _l("Given or withdrawn")),
             ("channel", _l("How")),
             ("policy_version", _l("Privacy policy shown")),
+            ("notice", _l("Text you were shown")),
             ("actor", _l("By")),
         ),
     ),
@@ -209,7 +237,7 @@ CATEGORIES: tuple[Category, ...] = (
         ),
         legal_basis=_l("Our legal duty to act on your withdrawal (Art. 7(3), 17 and 19 GDPR)."),
         recipients=_l("The partners we shared your photos with are told of your withdrawal."),
-        retention=_l("As long as your consent history."),
+        retention=_l("Deleted together with your consent history (see above)."),
         source=_l("Your withdrawal in the privacy centre."),
         fields=(WHEN, ("purpose", _l("Purpose")), ("done_at", _l("Done"))),
     ),
@@ -233,7 +261,8 @@ CATEGORIES: tuple[Category, ...] = (
         recipients=NO_ONE,
         retention=_l(
             "Codes stop working after %(code_minutes)s minutes and sessions after "
-            "%(idle_minutes)s idle minutes; both are deleted at the next daily clean-up."
+            "%(idle_minutes)s idle minutes, or %(max_minutes)s minutes after you typed the "
+            "code; both are deleted at the next daily clean-up."
         ),
         source=_l("You, by asking for a code."),
         fields=(WHEN, ("last_seen_at", _l("Last used"))),
@@ -302,3 +331,12 @@ def _consent_texts() -> dict[str, ConsentText]:
 
 
 CONSENT_TEXTS = _consent_texts()
+
+
+def consent_notice(purpose: ConsentPurpose, withdrawing: bool) -> str:
+    """The text a consent's card shows, in the current language: what is stored as shown."""
+    text = CONSENT_TEXTS[purpose.value]
+    shown = str(text.allows)
+    if withdrawing:
+        shown += "\n" + _("If you withdraw:") + " " + str(text.after_withdrawal)
+    return shown

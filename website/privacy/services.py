@@ -2,13 +2,21 @@
 
 Consent events are only ever added. Withdrawing consent for published work also queues a
 take-down for staff; objecting to direct marketing puts the address on the suppression list
-the outbox honours, and withdraws newsletter consent.
+the outbox honours, and withdraws newsletter consent. The retention rule deletes the history
+(and take-downs) of an address that is no longer a client, has no consent in force and has
+changed nothing for CONSENT_KEEP_YEARS: proof of consent is kept that long.
 """
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+import hashlib
+from datetime import datetime
 
+import sqlalchemy as sa
+from flask_babel import force_locale
+from sqlalchemy.dialects import postgresql, sqlite
+
+from website import retention
 from website.audit.services import record
 from website.clients.models import Client
 from website.extensions import db, utcnow
@@ -19,9 +27,11 @@ from website.privacy.models import (
     ConsentAction,
     ConsentChannel,
     ConsentEvent,
+    ConsentNotice,
     ConsentPurpose,
     RemovalRequest,
 )
+from website.privacy.register import CONSENT_KEEP_YEARS, consent_notice
 
 # Withdrawing these leaves work for staff: published photos to take down, partners to tell.
 NEEDS_TAKE_DOWN = (ConsentPurpose.PORTFOLIO, ConsentPurpose.SOCIAL_MEDIA, ConsentPurpose.PARTNERS)
@@ -35,20 +45,51 @@ def record_consent(
     *,
     channel: ConsentChannel,
     language: str,
+    notice: str | None,
     actor: str = "subject",
 ) -> ConsentEvent:
-    """Add a consent event naming the policy version shown in ``language`` (not committed)."""
-    version = current_version(language)
+    """Add a consent event (not committed) with the ``notice`` text shown in ``language``.
+
+    The event names the policy version in force in that language and the hash of the exact
+    text, which is stored (once) for proof. Without a notice (an unsubscribe link, an
+    objection: nothing was shown to agree to) neither is recorded.
+    """
+    version = current_version(language) if notice is not None else None
     event = ConsentEvent(
         email=normalise_email(email),
         purpose=purpose,
         action=action,
         channel=channel,
         policy_version_id=version.id if version else None,
+        notice_hash=store_notice(notice, language) if notice is not None else None,
         actor=actor,
     )
     db.session.add(event)
     return event
+
+
+def notice_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def store_notice(text: str, language: str) -> str:
+    """Keep ``text`` unless it is already kept (two requests may race: both are fine)."""
+    digest = notice_hash(text)
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    db.session.execute(
+        dialect.insert(ConsentNotice)
+        .values(hash=digest, language=language, text=text, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["hash"])
+    )
+    return digest
+
+
+def lock_subject(email: str) -> None:
+    """Serialise one person's changes until the transaction ends, so a double click records
+    one change (PostgreSQL: an advisory lock on the address; SQLite has one writer)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        key = sa.func.hashtextextended("privacy:" + normalise_email(email), 0)
+        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
 
 
 def consent_state(email: str) -> dict[ConsentPurpose, ConsentEvent | None]:
@@ -76,10 +117,19 @@ def change_consent(
     email: str, purpose: ConsentPurpose, action: ConsentAction, language: str
 ) -> ConsentEvent | None:
     """Give or withdraw in the privacy centre; None if it was already so (nothing recorded)."""
+    lock_subject(email)  # checked and recorded under one lock: two clicks, one event
     if is_given(consent_state(email)[purpose]) == (action == ConsentAction.GIVEN):
+        db.session.rollback()  # ends the transaction, and the lock with it
         return None
+    with force_locale(language):
+        shown = consent_notice(purpose, withdrawing=action == ConsentAction.WITHDRAWN)
     event = record_consent(
-        email, purpose, action, channel=ConsentChannel.PRIVACY_CENTRE, language=language
+        email,
+        purpose,
+        action,
+        channel=ConsentChannel.PRIVACY_CENTRE,
+        language=language,
+        notice=shown,
     )
     if action == ConsentAction.WITHDRAWN and purpose in NEEDS_TAKE_DOWN:
         db.session.add(
@@ -104,28 +154,31 @@ def stop_marketing(email: str, language: str, channel: ConsentChannel) -> None:
             ConsentAction.WITHDRAWN,
             channel=channel,
             language=language,
+            notice=None,
         )
     db.session.commit()
 
 
 def unsubscribe(address_hash: str, language: str) -> None:
-    """The unsubscribe link: only the address's hash is known, so find it among subscribers."""
+    """The unsubscribe link: only the address's hash is known, found through its index."""
     _suppress(address_hash)
     subscribers = db.session.scalars(
         sa.select(ConsentEvent.email)
-        .where(ConsentEvent.purpose == ConsentPurpose.NEWSLETTER)
+        .where(
+            ConsentEvent.email_hash == address_hash,
+            ConsentEvent.purpose == ConsentPurpose.NEWSLETTER,
+        )
         .distinct()
     )
     for email in subscribers:
-        if email_hash(email) == address_hash and is_given(
-            consent_state(email)[ConsentPurpose.NEWSLETTER]
-        ):
+        if is_given(consent_state(email)[ConsentPurpose.NEWSLETTER]):
             record_consent(
                 email,
                 ConsentPurpose.NEWSLETTER,
                 ConsentAction.WITHDRAWN,
                 channel=ConsentChannel.UNSUBSCRIBE_LINK,
                 language=language,
+                notice=None,
             )
     db.session.commit()
 
@@ -156,3 +209,30 @@ def finish_removal(item: RemovalRequest, staff_id: int) -> None:
     item.done_by_id = staff_id
     record(staff_id, "privacy.removal_done", "privacy_removal", item.id)
     db.session.commit()
+
+
+@retention.rule("consent history and take-downs")
+def delete_expired_consents(now: datetime) -> int:
+    """Delete the consent history of addresses that are no longer clients, once it is old.
+
+    An address qualifies when no client record is left, no consent is in force and its last
+    event is more than CONSENT_KEEP_YEARS old; its take-down requests go with the history.
+    """
+    cutoff = retention.months_before(now, 12 * CONSENT_KEEP_YEARS)
+    candidates = db.session.scalars(
+        sa.select(ConsentEvent.email)
+        .where(ConsentEvent.email.not_in(sa.select(Client.email)))
+        .group_by(ConsentEvent.email)
+        .having(sa.func.max(ConsentEvent.created_at) < cutoff)
+    ).all()
+    expired = [
+        email
+        for email in candidates
+        if not any(is_given(event) for event in consent_state(email).values())
+    ]
+    if not expired:
+        return 0
+    db.session.execute(sa.delete(RemovalRequest).where(RemovalRequest.email.in_(expired)))
+    result = db.session.execute(sa.delete(ConsentEvent).where(ConsentEvent.email.in_(expired)))
+    db.session.commit()
+    return result.rowcount

@@ -18,9 +18,10 @@ from sqlalchemy.orm import selectinload
 from website.clients.models import Client
 from website.contact.models import ContactMessage
 from website.extensions import db
-from website.invoices.models import Invoice
+from website.invoices.models import Installment, Invoice
 from website.mail.models import OutboxMessage, Suppression
 from website.mail.services import email_hash
+from website.payments.models import PaymentAttempt
 from website.privacy.models import (
     ConsentEvent,
     Profile,
@@ -70,8 +71,52 @@ def message_records(email: str) -> Iterator[Record]:
         }
 
 
+def _when(moment: datetime | None) -> str:
+    return moment.isoformat(timespec="seconds") if moment else "-"
+
+
+def _payments_by_invoice(invoice_ids: list[int]) -> dict[int, list[PaymentAttempt]]:
+    """Every payment attempt of these invoices, with its status history, in one query."""
+    found: dict[int, list[PaymentAttempt]] = {}
+    query = (
+        sa.select(PaymentAttempt)
+        .join(Installment, Installment.id == PaymentAttempt.installment_id)
+        .where(Installment.invoice_id.in_(invoice_ids))
+        .options(selectinload(PaymentAttempt.events), selectinload(PaymentAttempt.installment))
+        .order_by(Installment.position, PaymentAttempt.number)
+    )
+    for attempt in db.session.scalars(query):
+        found.setdefault(attempt.installment.invoice_id, []).append(attempt)
+    return found
+
+
+def _payment_text(attempt: PaymentAttempt) -> str:
+    """When, how much, how and how it ended; never the pay link, keys or checkout address."""
+    part = attempt.installment
+    text = (
+        f"{part.kind.value} {attempt.number}: {_when(attempt.created_at)}, {attempt.amount} "
+        f"{attempt.currency}, {attempt.method or '-'}, {attempt.status.value}"
+    )
+    text += f" {_when(attempt.paid_at)}" if attempt.paid_at else ""
+    if attempt.amount_refunded:
+        text += f", refunded {attempt.amount_refunded} {attempt.currency}"
+    if attempt.amount_charged_back:
+        text += f", charged back {attempt.amount_charged_back} {attempt.currency}"
+    return text
+
+
+def _history_text(attempt: PaymentAttempt) -> str:
+    part = attempt.installment
+    return "; ".join(
+        f"{part.kind.value} {attempt.number}: {_when(event.created_at)} "
+        f"{event.old_status.value if event.old_status else '-'} → {event.new_status.value} "
+        f"({event.source.value}{', ' + event.note if event.note else ''})"
+        for event in attempt.events
+    )
+
+
 def invoice_records(email: str) -> Iterator[Record]:
-    """Invoices through the client; drafts are not invoices yet, so only issued ones."""
+    """Invoices through the client, with their payments; drafts are not invoices yet."""
     query = (
         sa.select(Invoice)
         .join(Client, Client.id == Invoice.client_id)
@@ -79,7 +124,10 @@ def invoice_records(email: str) -> Iterator[Record]:
         .options(selectinload(Invoice.lines), selectinload(Invoice.installments))
         .order_by(Invoice.issued_on, Invoice.id)
     )
-    for invoice in db.session.scalars(query):
+    invoices = list(db.session.scalars(query))
+    payments = _payments_by_invoice([invoice.id for invoice in invoices])
+    for invoice in invoices:
+        attempts = payments.get(invoice.id, [])
         yield {
             "number": invoice.number,
             "status": invoice.status,
@@ -95,6 +143,8 @@ def invoice_records(email: str) -> Iterator[Record]:
                 + (f" {part.due_on.isoformat()}" if part.due_on else "")
                 for part in invoice.installments
             ),
+            "payments": "; ".join(_payment_text(attempt) for attempt in attempts),
+            "payment_history": "; ".join(_history_text(attempt) for attempt in attempts),
         }
 
 
@@ -132,7 +182,7 @@ def photo_records(email: str) -> Iterator[Record]:
 def consent_records(email: str) -> Iterator[Record]:
     query = (
         sa.select(ConsentEvent)
-        .options(selectinload(ConsentEvent.policy_version))
+        .options(selectinload(ConsentEvent.policy_version), selectinload(ConsentEvent.notice))
         .where(ConsentEvent.email == email)
         .order_by(ConsentEvent.created_at, ConsentEvent.id)
     )
@@ -144,6 +194,7 @@ def consent_records(email: str) -> Iterator[Record]:
             "action": event.action,
             "channel": event.channel,
             "policy_version": f"{version.slug} ({version.language})" if version else None,
+            "notice": event.notice.text if event.notice else None,
             "actor": "subject" if event.actor == "subject" else "staff",
         }
 

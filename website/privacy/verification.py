@@ -1,7 +1,9 @@
 """Proving who you are: a code emailed to the address, typed into the same browser.
 
 Whether or not the studio holds data about an address, a request does the same work (a
-challenge row, its HMAC) and gets the same answer; only a known address is mailed the code.
+challenge row, its HMAC, the code mail rendered and stored) and gets the same answer; only
+for a known address is the mail queued for delivery. For an unknown one it is stored as
+suppressed, never sent, and deleted with the other code mail by the retention rule.
 Codes and cookie secrets are stored as HMACs keyed with SECRET_KEY and never logged.
 """
 
@@ -21,7 +23,7 @@ from website import retention
 from website.clients.models import Client
 from website.contact.models import ContactMessage
 from website.extensions import db, utcnow
-from website.mail.models import OutboxMessage, Suppression
+from website.mail.models import OutboxMessage, OutboxStatus, Suppression
 from website.mail.services import email_hash, normalise_email, queue_mail
 from website.privacy.models import (
     ConsentEvent,
@@ -34,6 +36,8 @@ from website.privacy.models import (
 CODE_DIGITS = 8
 MAX_ATTEMPTS = 5
 CODE_MAIL = "privacy/code"
+# The download (everything at once) wants a code typed this recently (PRIVACY.md §3.6).
+FRESH_FOR = timedelta(minutes=15)
 
 
 class CodeProblem(enum.Enum):
@@ -44,6 +48,11 @@ class CodeProblem(enum.Enum):
 def _hmac(purpose: str, value: str) -> str:
     key = current_app.config["SECRET_KEY"].encode()
     return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def address_key(address: str) -> str:
+    """A keyed hash of a (normalised) address, e.g. for rate-limit counters."""
+    return _hmac("address", address)
 
 
 def new_code() -> str:
@@ -87,15 +96,17 @@ def request_code(email: str, language: str, now: datetime | None = None) -> str:
             expires_at=now + timedelta(minutes=minutes),
         )
     )
-    if holds_data_about(address):
-        queue_mail(
-            CODE_MAIL,
-            to=address,
-            subject=_l("Your code for the privacy centre"),
-            language=language,
-            code=code,
-            minutes=minutes,
-        )
+    known = holds_data_about(address)
+    mail = queue_mail(
+        CODE_MAIL,
+        to=address,
+        subject=_l("Your code for the privacy centre"),
+        language=language,
+        code=code,
+        minutes=minutes,
+    )
+    if not known:
+        mail.status = OutboxStatus.SUPPRESSED  # rendered and stored like any other, never sent
     db.session.commit()
     return browser_secret
 
@@ -160,8 +171,13 @@ def _idle_limit() -> timedelta:
     return timedelta(minutes=current_app.config["PRIVACY_SESSION_IDLE_MINUTES"])
 
 
+def _max_age() -> timedelta:
+    return timedelta(minutes=current_app.config["PRIVACY_SESSION_MAX_MINUTES"])
+
+
 def current_session(session_secret: str | None, now: datetime | None = None) -> str | None:
-    """The verified address of this cookie's session, kept alive; None once it idled out."""
+    """The verified address of this cookie's session, kept alive; None once it idled out
+    or reached its maximum age."""
     if not session_secret:
         return None
     now = now or utcnow()
@@ -172,7 +188,7 @@ def current_session(session_secret: str | None, now: datetime | None = None) -> 
     )
     if found is None:
         return None
-    if found.last_seen_at + _idle_limit() <= now:
+    if found.last_seen_at + _idle_limit() <= now or found.created_at + _max_age() <= now:
         db.session.delete(found)
         db.session.commit()
         return None
@@ -180,6 +196,18 @@ def current_session(session_secret: str | None, now: datetime | None = None) -> 
     email = found.email
     db.session.commit()
     return email
+
+
+def is_fresh(session_secret: str | None, now: datetime | None = None) -> bool:
+    """Whether this session's code was typed less than FRESH_FOR ago."""
+    if not session_secret:
+        return False
+    created = db.session.scalar(
+        sa.select(VerifiedSession.created_at).where(
+            VerifiedSession.token_hash == _hmac("session", session_secret)
+        )
+    )
+    return created is not None and created + FRESH_FOR > (now or utcnow())
 
 
 def end_session(session_secret: str | None) -> None:
@@ -212,7 +240,12 @@ def delete_spent_verification(now: datetime) -> int:
         )
     )
     sessions = db.session.execute(
-        sa.delete(VerifiedSession).where(VerifiedSession.last_seen_at <= now - _idle_limit())
+        sa.delete(VerifiedSession).where(
+            sa.or_(
+                VerifiedSession.last_seen_at <= now - _idle_limit(),
+                VerifiedSession.created_at <= now - _max_age(),
+            )
+        )
     )
     db.session.commit()
     return codes.rowcount + mails.rowcount + sessions.rowcount

@@ -24,8 +24,9 @@ from flask_limiter import RequestLimit
 from website.extensions import csrf, limiter
 from website.htmx import redirect_after_post, render, wants_fragment
 from website.i18n import current_language
-from website.mail.services import email_hash, normalise_email
+from website.mail.services import normalise_email
 from website.mail.unsubscribe import read_unsubscribe_token
+from website.policy.services import current_version
 from website.privacy import profile as profiles
 from website.privacy import services, verification
 from website.privacy.export import build_export
@@ -49,6 +50,7 @@ bp.record_once(lambda state: mask_access_log())
 bp.record_once(lambda state: set_pixel_limit(state.app.config["PRIVACY_PHOTO_MAX_PIXELS"]))
 
 CHALLENGE_KEY = "privacy_challenge"
+NEXT_KEY = "privacy_next"  # where a fresh code leads back to
 PANELS = ("data", "download", "profile", "consents")
 
 
@@ -61,13 +63,15 @@ def _email_limit() -> str:
 
 
 def _typed_email_key() -> str:
-    # A hash, so the limiter's log lines never hold an address.
-    return "privacy-email:" + email_hash(normalise_email(request.form.get("email", ""))[:254])
+    # A keyed hash, so the limiter's storage and log lines never hold an address, nor a plain
+    # hash anyone could match against a list of addresses.
+    address = normalise_email(request.form.get("email", ""))[:254]
+    return "privacy-email:" + verification.address_key(address)
 
 
 def _challenge_email_key() -> str:
     address = verification.challenge_email(session.get(CHALLENGE_KEY)) or ""
-    return "privacy-email:" + email_hash(address)
+    return "privacy-email:" + verification.address_key(address)
 
 
 def _retry_minutes(limit: RequestLimit) -> int:
@@ -161,7 +165,9 @@ def check_code() -> Response:
         )
         return _code_page(form, status=422)
     session.pop(CHALLENGE_KEY, None)
-    response = redirect_after_post(url_for("privacy.data"))
+    verification.end_session(cookie_secret())  # a session being renewed ends here
+    next_panel = "download" if session.pop(NEXT_KEY, None) == "download" else "data"
+    response = redirect_after_post(url_for(f"privacy.{next_panel}"))
     set_cookie(response, outcome)
     return response
 
@@ -193,9 +199,23 @@ def download() -> Response:
 
 
 @bp.post("/download")
+@limiter.limit(_ip_limit)
 @verified
 def download_zip() -> Response:
-    """The ZIP, built now from the database and sent at once: never stored, never emailed."""
+    """The ZIP, built now from the database and sent at once: never stored, never emailed.
+
+    Only with a recent code: otherwise a fresh one is mailed first, which leads back here.
+    """
+    if not verification.is_fresh(cookie_secret()):
+        session[CHALLENGE_KEY] = verification.request_code(verified_email(), current_language())
+        session[NEXT_KEY] = "download"
+        flash(
+            _(
+                "Before you download everything, please confirm it is you once more: we have "
+                "sent a new code to your email address."
+            )
+        )
+        return redirect_after_post(url_for("privacy.code"))
     archive = build_export(verified_email())
     name = f"ivisual-productions-data-{date.today().isoformat()}.zip"
     return send_file(archive, mimetype="application/zip", as_attachment=True, download_name=name)
@@ -217,6 +237,15 @@ def save_profile() -> Response:
         return _profile_panel(profile_form=form, status=422)
     profiles.save_profile(verified_email(), form.preferences.data, form.interests.data)
     flash(_("Your profile is saved."))
+    return _after_change("profile", _profile_panel)
+
+
+@bp.post("/profile/delete")
+@verified
+def delete_profile() -> Response:
+    """Delete the profile and every sample photo, files too."""
+    profiles.delete_profile(verified_email())
+    flash(_("Your profile and sample photos are deleted."))
     return _after_change("profile", _profile_panel)
 
 
@@ -308,6 +337,7 @@ def stop_marketing() -> Response:
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@limiter.limit(_ip_limit)
 @csrf.exempt  # mail programs post here without a form (RFC 8058 one-click)
 def unsubscribe(token: str) -> Response:
     """The link in every marketing email: GET asks to confirm, only POST unsubscribes."""
@@ -324,14 +354,17 @@ def _profile_panel(
     profile_form: ProfileForm | None = None, photo_form: PhotoForm | None = None, status: int = 200
 ) -> Response:
     email = verified_email()
+    saved = profiles.find_profile(email)
     if profile_form is None:
-        profile_form = ProfileForm(obj=profiles.find_profile(email))
+        profile_form = ProfileForm(obj=saved)
+    photos = photos_of(email)
     return _panel(
         "profile",
         status=status,
         profile_form=profile_form,
         photo_form=photo_form or PhotoForm(),
-        photos=photos_of(email),
+        photos=photos,
+        has_profile=saved is not None or bool(photos),
     )
 
 
@@ -344,6 +377,7 @@ def _consents_panel() -> Response:
         objecting=services.is_objecting(email),
         texts=CONSENT_TEXTS,
         purposes=list(ConsentPurpose),
+        policy=current_version(current_language()),
     )
 
 

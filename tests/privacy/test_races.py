@@ -1,0 +1,89 @@
+"""Double clicks at the same moment (PostgreSQL, one lock per person): one event, no extra photo."""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask_migrate import upgrade
+from werkzeug.datastructures import FileStorage
+
+from tests.conftest import make_config
+from tests.databases import LOCAL_POSTGRES, scratch_database, server_url
+from tests.privacy.helpers import KNOWN
+from tests.privacy.images import webp
+from website import create_app
+from website.extensions import db
+from website.privacy.models import ConsentAction, ConsentEvent, ConsentPurpose, ProfilePhoto
+from website.privacy.photos import PhotoRejected
+from website.privacy.profile import add_photo
+from website.privacy.services import change_consent
+
+CLICKS = 8
+LIMIT = 3
+
+
+@pytest.fixture
+def postgres_app(tmp_path: Path) -> Iterator[Flask]:
+    with scratch_database("privacy_races", tmp_path, server=server_url() or LOCAL_POSTGRES) as url:
+        app = create_app(
+            make_config(
+                url,
+                DEFAULT_LANGUAGE="en",
+                PRIVACY_UPLOAD_FOLDER=str(tmp_path / "uploads"),
+                PRIVACY_PHOTO_LIMIT=LIMIT,
+                SQLALCHEMY_ENGINE_OPTIONS={"pool_size": CLICKS, "max_overflow": CLICKS},
+            )
+        )
+        with app.app_context():
+            upgrade()
+        yield app
+        with app.app_context():
+            db.engine.dispose()
+
+
+def at_once(app: Flask, action: Callable[[], object]) -> list[object]:
+    """Run ``action`` in CLICKS threads released together; return what each returned or raised."""
+    start = threading.Barrier(CLICKS)
+    outcomes: list[object] = []
+
+    def click() -> None:
+        with app.test_request_context():  # a refusal's message is translated
+            start.wait()
+            try:
+                outcomes.append(action())
+            except PhotoRejected as rejected:
+                outcomes.append(rejected)
+
+    threads = [threading.Thread(target=click) for _ in range(CLICKS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def test_clicks_at_once_record_one_consent(postgres_app: Flask) -> None:
+    outcomes = at_once(
+        postgres_app,
+        lambda: change_consent(KNOWN, ConsentPurpose.PORTFOLIO, ConsentAction.GIVEN, "en"),
+    )
+    assert sum(outcome is not None for outcome in outcomes) == 1
+    with postgres_app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(ConsentEvent.id))) == 1
+
+
+def test_uploads_at_once_never_pass_the_photo_limit(postgres_app: Flask) -> None:
+    outcomes = at_once(
+        postgres_app, lambda: add_photo(KNOWN, FileStorage(io.BytesIO(webp()), "me.webp"))
+    )
+    assert sum(isinstance(outcome, PhotoRejected) for outcome in outcomes) == CLICKS - LIMIT
+    with postgres_app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(ProfilePhoto.id))) == LIMIT
+    files = list((Path(postgres_app.config["PRIVACY_UPLOAD_FOLDER"]) / "photos").iterdir())
+    assert len(files) == LIMIT, "the refused uploads left no file behind"
