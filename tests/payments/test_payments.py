@@ -23,7 +23,12 @@ from website.invoices.models import Installment, Invoice, InvoiceStatus
 from website.mail.models import OutboxMessage
 from website.mollie_sandbox.testing import MollieSandbox
 from website.payments.models import PaymentAttempt, PaymentEvent, PaymentSource, PaymentStatus
-from website.payments.services import apply_status, record_bank_transfer, return_key
+from website.payments.services import (
+    apply_status,
+    payment_mismatch,
+    record_bank_transfer,
+    return_key,
+)
 
 BASE = "http://localhost"
 
@@ -537,3 +542,52 @@ def test_reconcile_catches_up_on_a_lost_webhook(
     assert event.source is PaymentSource.RECONCILE
     again = app.test_cli_runner().invoke(args=["payments", "reconcile"])
     assert again.output.strip() == "Checked 0 payments: 0 changed, 0 not reachable."
+
+
+@pytest.mark.parametrize(
+    ("field", "key", "value"),
+    [
+        ("id", "id", "tr_someoneelse"),
+        ("invoice", "metadata.invoice", "2026-9999"),
+        ("installment", "metadata.installment", 2),
+        ("attempt", "metadata.attempt", 99),
+        ("amount", "amount.value", "605.01"),
+        ("currency", "amount.currency", "USD"),
+        ("mode", "mode", "live"),
+    ],
+)
+def test_every_field_of_a_payment_must_match_its_attempt(
+    app: Flask, token: str, field: str, key: str, value: object
+) -> None:
+    with app.app_context():
+        installment = db.session.scalars(sa.select(Installment)).first()
+        attempt = PaymentAttempt(
+            installment=installment,
+            number=1,
+            amount=Decimal("605.00"),
+            currency="EUR",
+            locale="nl_NL",
+            idempotency_key="k",
+            webhook_secret="s",
+            mollie_id="tr_mine",
+            status=PaymentStatus.OPEN,
+        )
+        db.session.add(attempt)
+        db.session.flush()
+        payment: dict[str, Any] = {
+            "id": "tr_mine",
+            "mode": "test",
+            "amount": {"currency": "EUR", "value": "605.00"},
+            "metadata": {
+                "invoice": installment.invoice.number,
+                "installment": 1,
+                "attempt": attempt.id,
+            },
+        }
+        assert payment_mismatch(attempt, payment) is None
+        *parents, name = key.split(".")
+        target = payment
+        for parent in parents:
+            target = target[parent]
+        target[name] = value
+        assert payment_mismatch(attempt, payment) == f"{field} do not match"

@@ -94,7 +94,7 @@ def start_payment(installment: Installment, language: str) -> str:
     _lock(attempt.installment_id)
     attempt = _reread(attempt)
     if attempt.mollie_id is None:
-        if payment.get("id") is None or _mismatch_on_create(attempt, payment):
+        if payment_mismatch(attempt, payment, payment_id=payment.get("id")):
             db.session.rollback()
             raise PaymentUnavailable("Mollie's answer does not match the payment asked for.")
         attempt.mollie_id = payment["id"]
@@ -245,7 +245,7 @@ def sync_payment(attempt: PaymentAttempt, source: PaymentSource) -> PaymentAttem
         raise PaymentUnavailable(str(error)) from error
     _lock(attempt.installment_id)
     attempt = _reread(attempt)
-    problem = _mismatch(attempt, payment)
+    problem = payment_mismatch(attempt, payment)
     if problem:
         log.warning("Payment attempt %s: ignoring Mollie's answer: %s", attempt.id, problem)
         if payment is not None and payment.get("status") == "paid":
@@ -273,14 +273,22 @@ def attempt_for_webhook(secret: str, payment_id: str) -> PaymentAttempt | None:
     return attempt
 
 
-def _mismatch(attempt: PaymentAttempt, payment: dict[str, Any] | None) -> str | None:
+def payment_mismatch(
+    attempt: PaymentAttempt, payment: dict[str, Any] | None, payment_id: str | None = None
+) -> str | None:
+    """What in Mollie's ``payment`` does not belong to ``attempt`` (None: all of it does).
+
+    ``payment_id`` is the id to expect when the attempt has none yet (a create's answer,
+    which a replayed idempotency key could have taken from another request).
+    """
     if payment is None:
         return "Mollie does not know the payment"
     installment = attempt.installment
     metadata = payment.get("metadata") or {}
     amount = payment.get("amount") or {}
     checks = {
-        "id": payment.get("id") == attempt.mollie_id,
+        "id": payment.get("id") is not None
+        and payment.get("id") == (attempt.mollie_id or payment_id),
         "invoice": metadata.get("invoice") == installment.invoice.number,
         "installment": metadata.get("installment") == installment.position,
         "attempt": metadata.get("attempt") == attempt.id,
@@ -321,15 +329,6 @@ def apply_status(attempt: PaymentAttempt, payment: dict[str, Any], source: Payme
             note=note,
         )
     )
-
-
-def _mismatch_on_create(attempt: PaymentAttempt, payment: dict[str, Any]) -> str | None:
-    """A create answer must be for this attempt (a replayed key could be another's)."""
-    attempt.mollie_id = payment.get("id")
-    try:
-        return _mismatch(attempt, payment)
-    finally:
-        attempt.mollie_id = None
 
 
 def _apply_money_back(
