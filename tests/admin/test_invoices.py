@@ -772,6 +772,14 @@ def test_recording_the_delivery_gives_the_balance_its_due_date(
     assert [due for _, _, due, _ in stored["schedule"]] == [TODAY, delivered + timedelta(days=14)]
     assert stored["delivery_date"] is None  # the issued invoice itself does not change
     assert audit_events(app, "invoice.delivered")
+    with app.app_context():
+        [mail] = db.session.scalars(
+            sa.select(OutboxMessage).where(OutboxMessage.kind == "invoices/balance_due")
+        ).all()
+        assert mail.recipient == "anna@example.nl"
+        due_text = (delivered + timedelta(days=14)).strftime("%B %-d, %Y")
+        assert due_text in mail.text_body, mail.text_body
+    assert app.test_client().get(pay_path(mail)).status_code == 200
     page = get(staff_client, f"/admin/invoices/{invoice_id}").text
     assert "/delivered" not in page, "nothing waits for a delivery date any more"
 

@@ -324,7 +324,12 @@ def record_delivery(invoice_id: int) -> Response:
     if not form.validate():
         return _invoice_page(invoice, delivery_form=form)
     services.record_delivery(invoice, form.delivered_on.data, current_user.id)
-    flash(_("The delivery date is recorded; the balance is due 14 days later."))
+    flash(
+        _(
+            "The delivery date is recorded; the balance is due 14 days later. The client is "
+            "emailed the due date with a new pay link."
+        )
+    )
     return redirect_after_post(url_for("admin.invoice", invoice_id=invoice.id))
 
 

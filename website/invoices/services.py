@@ -166,7 +166,9 @@ def record_delivery(invoice: Invoice, delivered_on: date, staff_id: int | None =
     """The work is delivered: parts still waiting for that date fall due 14 days later.
 
     The invoice itself does not change (its delivery date, if it had none, stays empty);
-    only the schedule's open due dates are filled in. Returns how many parts got a date.
+    only the schedule's open due dates are filled in, and the client is told by email, with
+    a new pay link (the older ones stop working, as when the invoice is sent again).
+    Returns how many parts got a date.
     """
     if invoice.status is InvoiceStatus.DRAFT:
         raise InvoiceError("A draft has no schedule yet; give the delivery date on the draft.")
@@ -175,6 +177,17 @@ def record_delivery(invoice: Invoice, delivered_on: date, staff_id: int | None =
         part.due_on = delivered_on + PAYMENT_TERM
     if waiting:
         record(staff_id, "invoice.delivered", "invoice", invoice.number)
+        client = invoice.client
+        queue_mail(
+            "invoices/balance_due",
+            to=client.email,
+            subject=_l("The balance of invoice %(number)s is due", number=invoice.number),
+            language=client.language,
+            reference=invoice.number,
+            invoice=invoice,
+            parts=waiting,
+            pay_url=pay_url(new_pay_link(invoice)),
+        )
     db.session.commit()
     return len(waiting)
 
