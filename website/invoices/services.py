@@ -177,14 +177,10 @@ def record_delivery(invoice: Invoice, delivered_on: date, staff_id: int | None =
         part.due_on = delivered_on + PAYMENT_TERM
     if waiting:
         record(staff_id, "invoice.delivered", "invoice", invoice.number)
-        client = invoice.client
-        queue_mail(
+        mail_client(
+            invoice,
             "invoices/balance_due",
-            to=client.email,
-            subject=_l("The balance of invoice %(number)s is due", number=invoice.number),
-            language=client.language,
-            reference=invoice.number,
-            invoice=invoice,
+            _l("The balance of invoice %(number)s is due", number=invoice.number),
             parts=waiting,
             pay_url=pay_url(new_pay_link(invoice)),
         )
@@ -197,19 +193,29 @@ def send(invoice: Invoice, staff_id: int | None = None) -> str:
     if invoice.status is InvoiceStatus.DRAFT:
         raise InvoiceError("Issue the invoice before sending it.")
     link = pay_url(new_pay_link(invoice))
-    client = invoice.client
-    queue_mail(
+    mail_client(
+        invoice,
         "invoices/invoice",
-        to=client.email,
-        subject=_l("Invoice %(number)s from iVisual Productions", number=invoice.number),
-        language=client.language,
-        reference=invoice.number,
-        invoice=invoice,
+        _l("Invoice %(number)s from iVisual Productions", number=invoice.number),
         pay_url=link,
     )
     record(staff_id, "invoice.sent", "invoice", invoice.number)
     db.session.commit()
     return link
+
+
+def mail_client(invoice: Invoice, template: str, subject: str, **context: object) -> None:
+    """Queue ``mail/<template>`` to the invoice's client, in their language, under its number."""
+    client = invoice.client
+    queue_mail(
+        template,
+        to=client.email,
+        subject=subject,
+        language=client.language,
+        reference=invoice.number,
+        invoice=invoice,
+        **context,
+    )
 
 
 def new_pay_link(invoice: Invoice) -> str:

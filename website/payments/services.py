@@ -26,7 +26,8 @@ from sqlalchemy.exc import OperationalError
 from website.audit.services import record
 from website.extensions import db, utcnow
 from website.invoices.models import Installment, Invoice, InvoiceStatus
-from website.mail.services import public_url, queue_mail
+from website.invoices.services import mail_client
+from website.mail.services import public_url
 from website.payments import mollie
 from website.payments.models import PaymentAttempt, PaymentEvent, PaymentSource, PaymentStatus
 
@@ -404,14 +405,10 @@ def _settle(installment: Installment, attempt: PaymentAttempt) -> str | None:
 
 
 def _queue_receipt(invoice: Invoice, installment: Installment, attempt: PaymentAttempt) -> None:
-    client = invoice.client
-    queue_mail(
+    mail_client(
+        invoice,
         "payments/receipt",
-        to=client.email,
-        subject=_l("Payment received for invoice %(number)s", number=invoice.number),
-        language=client.language,
-        reference=invoice.number,
-        invoice=invoice,
+        _l("Payment received for invoice %(number)s", number=invoice.number),
         installment=installment,
         attempt=attempt,
     )
