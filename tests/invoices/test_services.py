@@ -166,6 +166,20 @@ class TestIssuing:
             db.session.commit()
         db.session.rollback()
 
+    def test_the_studio_is_shown_as_it_was_on_the_day_of_issue(self, app: Flask) -> None:
+        client = a_client()
+        draft = create_draft(client, [SHOOT])
+        issued = issue(create_draft(client, [SHOOT]), TODAY)
+        app.config["STUDIO_ADDRESS"] = "Nieuwe Gracht 5, 2011 AA Haarlem"
+        app.config["STUDIO_IBAN"] = "NL02RABO0123456789"
+        assert issued.issued_by.address == "Voorbeeldstraat 1, 1234 AB Amsterdam"
+        assert issued.issued_by.iban == "NL91ABNA0417164300"
+        assert draft.issued_by.address == "Nieuwe Gracht 5, 2011 AA Haarlem"
+        issued.studio_kvk = "99999999"
+        with pytest.raises(IssuedInvoiceImmutable):
+            db.session.commit()
+        db.session.rollback()
+
     @pytest.mark.parametrize(
         ("unit_price", "deposit", "message"),
         [

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -60,6 +61,25 @@ class BilledTo:
     vat_id: str | None
 
 
+@dataclass(frozen=True)
+class IssuedBy:
+    name: str
+    address: str
+    kvk: str
+    vat_id: str
+    iban: str
+
+
+# The studio's details on an invoice: the settings they come from, and the invoice's copy.
+STUDIO_DETAILS = {
+    "name": ("STUDIO_NAME", "studio_name"),
+    "address": ("STUDIO_ADDRESS", "studio_address"),
+    "kvk": ("STUDIO_KVK", "studio_kvk"),
+    "vat_id": ("STUDIO_VAT_ID", "studio_vat_id"),
+    "iban": ("STUDIO_IBAN", "studio_iban"),
+}
+
+
 class Invoice(db.Model):
     """A draft can change; an issued invoice never does (corrections are credit notes)."""
 
@@ -82,6 +102,14 @@ class Invoice(db.Model):
     client_address: Mapped[str | None] = mapped_column(sa.Text)
     client_company: Mapped[str | None] = mapped_column(sa.String(150))
     client_vat_id: Mapped[str | None] = mapped_column(sa.String(20))
+    # The studio's legal details as they were on the day of issue (a move or a new bank
+    # account does not change invoices already sent). Invoices issued before these columns
+    # existed have none and show the current settings.
+    studio_name: Mapped[str | None] = mapped_column(sa.String(150))
+    studio_address: Mapped[str | None] = mapped_column(sa.Text)
+    studio_kvk: Mapped[str | None] = mapped_column(sa.String(20))
+    studio_vat_id: Mapped[str | None] = mapped_column(sa.String(20))
+    studio_iban: Mapped[str | None] = mapped_column(sa.String(34))
 
     client: Mapped[Client] = relationship()
     lines: Mapped[list[InvoiceLine]] = relationship(
@@ -100,6 +128,22 @@ class Invoice(db.Model):
             )
         client = self.client
         return BilledTo(client.name, client.address, client.company_name, client.vat_id)
+
+    @property
+    def issued_by(self) -> IssuedBy:
+        """The studio's details: as issued, or (a draft) as they are now."""
+        config = current_app.config
+        return IssuedBy(
+            **{
+                field: getattr(self, column) or config[setting]
+                for field, (setting, column) in STUDIO_DETAILS.items()
+            }
+        )
+
+    def copy_studio_details(self) -> None:
+        """Store the studio's current details on the invoice (done when it is issued)."""
+        for setting, column in STUDIO_DETAILS.values():
+            setattr(self, column, current_app.config[setting])
 
     @property
     def vat_groups(self) -> list[VatGroup]:
@@ -218,6 +262,11 @@ FROZEN_FIELDS = (
     "client_address",
     "client_company",
     "client_vat_id",
+    "studio_name",
+    "studio_address",
+    "studio_kvk",
+    "studio_vat_id",
+    "studio_iban",
 )
 # What an installment is for; its due date and the moment it was paid still change.
 FROZEN_INSTALLMENT_FIELDS = ("invoice_id", "position", "kind", "amount")

@@ -89,6 +89,7 @@ def issue(
     invoice.client_address = client.address
     invoice.client_company = client.company_name
     invoice.client_vat_id = client.vat_id
+    invoice.copy_studio_details()
     invoice.number = next_number(today.year)
     invoice.issued_on = today
     invoice.installments = installments
