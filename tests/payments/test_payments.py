@@ -69,6 +69,12 @@ def wait_for(condition: Callable[[], object], timeout: float = 10) -> None:
         time.sleep(0.05)
 
 
+def start_paying(app: Flask, client: FlaskClient, token: str) -> PaymentAttempt:
+    """Click the pay button; the attempt it made (the only one)."""
+    assert click_pay(client, token).status_code == 303
+    return the_attempt(app)
+
+
 def the_attempt(app: Flask) -> PaymentAttempt:
     with app.app_context():
         attempt = db.session.scalars(sa.select(PaymentAttempt)).one()
@@ -220,8 +226,7 @@ class TestTheWebhook:
     def test_paid_settles_the_installment_once_with_one_receipt(
         self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
     ) -> None:
-        click_pay(client, token)
-        attempt = the_attempt(app)
+        attempt = start_paying(app, client, token)
         mollie_sandbox.set_status(attempt.mollie_id, "paid")
 
         for _ in range(3):  # Mollie may deliver more than once
@@ -271,8 +276,7 @@ class TestTheWebhook:
     def test_unknown_secrets_and_ids_get_200_and_change_nothing(
         self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
     ) -> None:
-        click_pay(client, token)
-        attempt = the_attempt(app)
+        attempt = start_paying(app, client, token)
         mollie_sandbox.set_status(attempt.mollie_id, "paid")
         assert (
             client.post("/webhooks/mollie/not-a-secret", data={"id": attempt.mollie_id}).status_code
@@ -303,8 +307,7 @@ class TestTheWebhook:
     def test_a_payment_that_does_not_match_the_attempt_changes_nothing(
         self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
     ) -> None:
-        click_pay(client, token)
-        attempt = the_attempt(app)
+        attempt = start_paying(app, client, token)
         mollie_sandbox.set_status(attempt.mollie_id, "paid")
         with app.app_context():  # as if the attempt had been for another amount
             stored = db.session.get(PaymentAttempt, attempt.id)
@@ -316,8 +319,7 @@ class TestTheWebhook:
     def test_mollie_down_answers_503_so_mollie_retries(
         self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
     ) -> None:
-        click_pay(client, token)
-        attempt = the_attempt(app)
+        attempt = start_paying(app, client, token)
         mollie_sandbox.set_status(attempt.mollie_id, "paid")
         mollie_sandbox.inject_fault(kind="status", status=502, count=1, method="GET")
         assert deliver_webhook(client, attempt).status_code == 503
@@ -330,8 +332,7 @@ class TestMoneyInFlightAndBack:
     def test_a_payment_in_progress_stops_a_second_one(
         self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
     ) -> None:
-        click_pay(client, token)
-        attempt = the_attempt(app)
+        attempt = start_paying(app, client, token)
         mollie_sandbox.set_status(attempt.mollie_id, "pending")  # our copy still says open
 
         second = click_pay(client, token, language="en")
@@ -346,8 +347,7 @@ class TestMoneyInFlightAndBack:
     def test_a_chargeback_reopens_the_installment(
         self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
     ) -> None:
-        click_pay(client, token)
-        attempt = the_attempt(app)
+        attempt = start_paying(app, client, token)
         mollie_sandbox.set_status(attempt.mollie_id, "paid")
         deliver_webhook(client, attempt)
         mollie_sandbox.chargeback(attempt.mollie_id)
@@ -372,8 +372,7 @@ class TestMoneyInFlightAndBack:
     def test_a_refund_is_recorded_and_the_part_stays_paid(
         self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
     ) -> None:
-        click_pay(client, token)
-        attempt = the_attempt(app)
+        attempt = start_paying(app, client, token)
         mollie_sandbox.set_status(attempt.mollie_id, "paid")
         deliver_webhook(client, attempt)
         mollie = Client(api_endpoint=mollie_sandbox.url)
@@ -394,8 +393,7 @@ class TestMoneyInFlightAndBack:
     def test_odd_webhook_ids_are_ignored(
         self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
     ) -> None:
-        click_pay(client, token)
-        attempt = the_attempt(app)
+        attempt = start_paying(app, client, token)
         for odd in ("tr_é", "x" * 5000, ""):
             assert deliver_webhook(client, attempt, payment_id=odd).status_code == 200
         assert the_attempt(app).status is PaymentStatus.OPEN
@@ -405,8 +403,7 @@ class TestTheReturnPage:
     def test_asks_mollie_itself_and_shows_paid(
         self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
     ) -> None:
-        click_pay(client, token)
-        attempt = the_attempt(app)
+        attempt = start_paying(app, client, token)
         mollie_sandbox.set_status(attempt.mollie_id, "paid")  # the webhook has not come yet
         page = client.get(return_path(app, attempt), headers={"Accept-Language": "en"})
         assert page.status_code == 200
@@ -419,8 +416,7 @@ class TestTheReturnPage:
     def test_returned_without_paying_offers_another_try(
         self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
     ) -> None:
-        click_pay(client, token)
-        attempt = the_attempt(app)
+        attempt = start_paying(app, client, token)
         page = client.get(return_path(app, attempt), headers={"Accept-Language": "en"})
         assert "was not completed" in page.text and "Try again" in page.text
         assert "hx-trigger" not in page.text
@@ -428,8 +424,7 @@ class TestTheReturnPage:
     def test_processing_polls_with_htmx_and_has_a_plain_link(
         self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
     ) -> None:
-        click_pay(client, token)
-        attempt = the_attempt(app)
+        attempt = start_paying(app, client, token)
         mollie_sandbox.inject_fault(kind="status", status=503, count=1, method="GET")
         here = return_path(app, attempt)
         page = client.get(here, headers={"Accept-Language": "en"})
@@ -459,8 +454,7 @@ class TestTheReturnPage:
     def test_polling_stops_after_a_few_minutes(
         self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
     ) -> None:
-        click_pay(client, token)
-        attempt = the_attempt(app)
+        attempt = start_paying(app, client, token)
         mollie_sandbox.set_status(attempt.mollie_id, "pending")
         here = return_path(app, attempt)
         assert 'hx-trigger="every 2s"' in client.get(f"{here}?poll=89").text
@@ -480,8 +474,7 @@ class TestTheReturnPage:
     def test_a_bank_transfer_chosen_at_mollie_is_waited_for(
         self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
     ) -> None:
-        click_pay(client, token)
-        attempt = the_attempt(app)
+        attempt = start_paying(app, client, token)
         mollie_sandbox.pay(attempt.mollie_id, status="open", method="banktransfer")
         page = client.get(return_path(app, attempt), headers={"Accept-Language": "en"}).text
         assert "Waiting for your bank transfer" in page and "do not pay a second time" in page

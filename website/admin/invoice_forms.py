@@ -23,7 +23,6 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import (
-    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -34,7 +33,7 @@ from wtforms.validators import (
 from wtforms.widgets import HiddenInput
 
 from website.admin.forms import GetForm
-from website.contact.forms import TOO_LONG, one_line, strip
+from website.contact.forms import TOO_LONG, email_field, one_line, strip
 from website.extensions import studio_today
 from website.i18n import LANGUAGES, current_language
 from website.invoices.models import VAT_RATES, Invoice, InvoiceStatus
@@ -184,16 +183,7 @@ def at_least_one_line(form: FlaskForm, field: FieldList) -> None:
 class DraftForm(FlaskForm):
     """The client the invoice is for, when the work is delivered, and what it is for."""
 
-    email = StringField(
-        _l("Email address"),
-        filters=[strip],
-        validators=[
-            InputRequired(_l("Please give the client's email address.")),
-            Length(max=254, message=TOO_LONG),
-            one_line,
-            Email(_l("This does not look like an email address."), check_deliverability=False),
-        ],
-    )
+    email = email_field(_l("Please give the client's email address."))
     name = StringField(
         _l("Name"),
         filters=[strip],

@@ -6,9 +6,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, Regexp
+from wtforms.validators import InputRequired, Length, Regexp
 
-from website.contact.forms import TOO_LONG, one_line, plain_text, strip
+from website.contact.forms import TOO_LONG, email_field, plain_text, strip
 from website.privacy.verification import CODE_DIGITS
 
 
@@ -18,16 +18,7 @@ def digits_only(value: str | None) -> str | None:
 
 
 class EmailForm(FlaskForm):
-    email = StringField(
-        _l("Email address"),
-        filters=[strip],
-        validators=[
-            InputRequired(_l("Please give your email address.")),
-            Length(max=254, message=TOO_LONG),
-            one_line,
-            Email(_l("This does not look like an email address."), check_deliverability=False),
-        ],
-    )
+    email = email_field(_l("Please give your email address."))
 
 
 class CodeForm(FlaskForm):
