@@ -11,9 +11,9 @@ from website.clients.models import Client
 from website.contact.models import ContactMessage
 from website.extensions import db
 from website.mail.models import OutboxMessage
-from website.mail.services import normalise_email
+from website.mail.services import is_suppressed, normalise_email
 from website.privacy.models import ConsentEvent, ConsentPurpose, Profile, ProfilePhoto
-from website.privacy.services import consent_state, is_objecting
+from website.privacy.services import consent_state
 from website.queries import contains
 
 
@@ -87,7 +87,7 @@ def client_file(client: Client) -> ClientFile:
         consents=consents,
         mails=mails,
         current_consents=consent_state(client.email),
-        objecting=is_objecting(client.email),
+        objecting=is_suppressed(client.email),
         profile=db.session.scalar(sa.select(Profile).where(Profile.email == client.email)),
         photos=list(
             db.session.scalars(

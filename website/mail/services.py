@@ -9,7 +9,6 @@ sends what is due, retrying with exponential backoff and giving up after the las
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import make_msgid
@@ -24,6 +23,7 @@ from jinja2 import TemplateNotFound
 from website import retention
 from website.audit.services import record
 from website.extensions import db, utcnow
+from website.mail.addresses import email_hash, normalise_email
 from website.mail.models import OutboxMessage, OutboxStatus, Suppression
 from website.mail.transport import DeliveryError, Transport, open_transport
 from website.mail.unsubscribe import unsubscribe_token
@@ -33,14 +33,6 @@ from website.privacy.models import ConsentAction, ConsentEvent, ConsentPurpose
 def single_line(value: str) -> str:
     """A header value: line breaks (a header-injection vector) become spaces."""
     return " ".join(value.replace("\r", "\n").split("\n")).strip()
-
-
-def normalise_email(address: str) -> str:
-    return address.strip().casefold()
-
-
-def email_hash(address: str) -> str:
-    return hashlib.sha256(normalise_email(address).encode()).hexdigest()
 
 
 def public_url(endpoint: str, **values: object) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from website.extensions import db, utcnow
 from website.labels import Labelled, set_labels
+from website.mail.addresses import email_hash
 from website.policy.models import PolicyVersion
 
 
@@ -65,8 +65,7 @@ class ConsentNotice(db.Model):
 
 
 def _email_hash(context: sa.engine.interfaces.ExecutionContext) -> str:
-    address = context.get_current_parameters()["email"]
-    return hashlib.sha256(address.strip().casefold().encode()).hexdigest()
+    return email_hash(context.get_current_parameters()["email"])
 
 
 class ConsentEvent(db.Model):

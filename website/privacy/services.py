@@ -21,7 +21,7 @@ from website.audit.services import record
 from website.clients.models import Client
 from website.extensions import db, utcnow
 from website.mail.models import Suppression
-from website.mail.services import email_hash, normalise_email
+from website.mail.services import email_hash, has_newsletter_consent, normalise_email
 from website.policy.services import current_version
 from website.privacy.models import (
     ConsentAction,
@@ -109,10 +109,6 @@ def is_given(event: ConsentEvent | None) -> bool:
     return event is not None and event.action == ConsentAction.GIVEN
 
 
-def is_objecting(email: str) -> bool:
-    return _suppression(email_hash(email)) is not None
-
-
 def change_consent(
     email: str, purpose: ConsentPurpose, action: ConsentAction, language: str
 ) -> ConsentEvent | None:
@@ -147,15 +143,7 @@ def change_consent(
 def stop_marketing(email: str, language: str, channel: ConsentChannel) -> None:
     """Object to direct marketing (Art. 21(3)): absolute, recorded, newsletter withdrawn."""
     _suppress(email_hash(email))
-    if is_given(consent_state(email)[ConsentPurpose.NEWSLETTER]):
-        record_consent(
-            email,
-            ConsentPurpose.NEWSLETTER,
-            ConsentAction.WITHDRAWN,
-            channel=channel,
-            language=language,
-            notice=None,
-        )
+    _withdraw_newsletter(email, language, channel)
     db.session.commit()
 
 
@@ -171,16 +159,21 @@ def unsubscribe(address_hash: str, language: str) -> None:
         .distinct()
     )
     for email in subscribers:
-        if is_given(consent_state(email)[ConsentPurpose.NEWSLETTER]):
-            record_consent(
-                email,
-                ConsentPurpose.NEWSLETTER,
-                ConsentAction.WITHDRAWN,
-                channel=ConsentChannel.UNSUBSCRIBE_LINK,
-                language=language,
-                notice=None,
-            )
+        _withdraw_newsletter(email, language, ConsentChannel.UNSUBSCRIBE_LINK)
     db.session.commit()
+
+
+def _withdraw_newsletter(email: str, language: str, channel: ConsentChannel) -> None:
+    """Record the newsletter withdrawn, if it is given; no text was shown, so no notice."""
+    if has_newsletter_consent(email):
+        record_consent(
+            email,
+            ConsentPurpose.NEWSLETTER,
+            ConsentAction.WITHDRAWN,
+            channel=channel,
+            language=language,
+            notice=None,
+        )
 
 
 def _suppression(address_hash: str) -> Suppression | None:
@@ -225,11 +218,15 @@ def delete_expired_consents(now: datetime) -> int:
         .group_by(ConsentEvent.email)
         .having(sa.func.max(ConsentEvent.created_at) < cutoff)
     ).all()
-    expired = [
-        email
-        for email in candidates
-        if not any(is_given(event) for event in consent_state(email).values())
-    ]
+    latest: dict[tuple[str, ConsentPurpose], ConsentEvent] = {}
+    for event in db.session.scalars(  # one query for all candidates, oldest first
+        sa.select(ConsentEvent)
+        .where(ConsentEvent.email.in_(candidates))
+        .order_by(ConsentEvent.created_at, ConsentEvent.id)
+    ):
+        latest[event.email, event.purpose] = event
+    in_force = {email for (email, _), event in latest.items() if is_given(event)}
+    expired = [email for email in candidates if email not in in_force]
     if not expired:
         return 0
     db.session.execute(sa.delete(RemovalRequest).where(RemovalRequest.email.in_(expired)))

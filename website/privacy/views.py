@@ -24,7 +24,7 @@ from flask_limiter import RequestLimit
 from website.extensions import csrf, limiter
 from website.htmx import redirect_after_post, render, wants_fragment
 from website.i18n import current_language
-from website.mail.services import normalise_email
+from website.mail.services import is_suppressed, normalise_email
 from website.mail.unsubscribe import read_unsubscribe_token
 from website.policy.services import current_version
 from website.privacy import profile as profiles
@@ -374,7 +374,7 @@ def _consents_panel() -> Response:
         "consents",
         state=services.consent_state(email),
         history=list(consent_records(email)),
-        objecting=services.is_objecting(email),
+        objecting=is_suppressed(email),
         texts=CONSENT_TEXTS,
         purposes=list(ConsentPurpose),
         policy=current_version(current_language()),
