@@ -1,12 +1,44 @@
-"""Small query helpers shared by the back-office screens."""
+"""Small query helpers shared by the features: searching, and locking a row."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import InstrumentedAttribute
+
+from website.extensions import db
 
 
 def contains(column: InstrumentedAttribute[str], text: str) -> sa.ColumnElement[bool]:
     """Case-insensitive "column contains text", with LIKE's wildcards taken literally."""
     escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return sa.func.lower(column).like(f"%{escaped}%", escape="\\")
+
+
+LOCK_TIMEOUT_MS = 5000
+
+
+def lock_row(model: type[Any], row_id: int) -> None:
+    """Hold the row until the transaction ends, so requests that change it take turns.
+
+    PostgreSQL: ``SELECT … FOR UPDATE``, given up after five seconds. SQLite has no row
+    locks: a no-op write takes the database's write lock instead, in a fresh transaction
+    (one that had already read would be refused at once rather than wait its turn), so
+    anything the caller changed before is committed first. A lock not had in time raises
+    ``OperationalError``; the transaction is rolled back first.
+    """
+    dialect = db.session.get_bind().dialect.name
+    table = model.__table__
+    try:
+        if dialect == "sqlite":
+            db.session.commit()
+            db.session.execute(sa.update(table).where(table.c.id == row_id).values(id=table.c.id))
+            return
+        if dialect == "postgresql":
+            db.session.execute(sa.text(f"SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}"))
+        db.session.execute(sa.select(table.c.id).where(table.c.id == row_id).with_for_update())
+    except OperationalError:
+        db.session.rollback()
+        raise

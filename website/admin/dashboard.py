@@ -14,10 +14,10 @@ from website.extensions import db, studio_today
 from website.invoices.models import Installment, Invoice, InvoiceStatus
 from website.mail.services import undelivered
 from website.payments.models import PaymentAttempt, PaymentEvent, PaymentStatus
+from website.payments.services import PAID_TWICE_NOTE
 
 RECEIVED_SHOWN = 10
 ATTENTION_SHOWN = 50
-PAID_TWICE = "paid twice"  # how payments.services notes a payment for a part already paid
 
 
 @bp.get("/")
@@ -31,7 +31,7 @@ def dashboard() -> str:
         undelivered=undelivered(),
         received=_payment_events(PaymentEvent.new_status == PaymentStatus.PAID, RECEIVED_SHOWN),
         overdue=overdue_installments(studio_today()),
-        paid_twice=_payment_events(PaymentEvent.note.startswith(PAID_TWICE), ATTENTION_SHOWN),
+        paid_twice=_payment_events(PaymentEvent.note == PAID_TWICE_NOTE, ATTENTION_SHOWN),
     )
 
 

@@ -27,7 +27,6 @@ from website.admin.invoice_forms import (
     IssueForm,
 )
 from website.admin.pagination import paginate
-from website.audit.services import record
 from website.clients.models import Client
 from website.clients.services import client_for
 from website.extensions import db, studio_today
@@ -37,8 +36,13 @@ from website.invoices import services
 from website.invoices.models import Installment, Invoice, InvoiceStatus, PayLink
 from website.invoices.money import format_money
 from website.mail.models import OutboxMessage
-from website.payments.models import PaymentAttempt, PaymentStatus
-from website.payments.services import NothingDue, PaymentUnavailable, record_bank_transfer
+from website.payments.models import PaymentAttempt
+from website.payments.services import (
+    NothingDue,
+    PaymentUnavailable,
+    paid_total,
+    record_bank_transfer,
+)
 from website.queries import contains
 
 # Mollie's method ids (and ours for a transfer staff recorded), as people know them.
@@ -114,9 +118,9 @@ def new_invoice() -> Response:
     form = DraftForm()
     if request.form.get("action") == "add-line" or not form.validate():
         return _form_again(form, None)
-    invoice = services.create_draft(_client_from(form), form.line_inputs(), form.delivery_date.data)
-    record(current_user.id, "invoice.drafted", "invoice", invoice.id)
-    db.session.commit()
+    invoice = services.create_draft(
+        _client_from(form), form.line_inputs(), form.delivery_date.data, staff_id=current_user.id
+    )
     flash(_("The draft is saved. Check it, then issue it."))
     return redirect_after_post(url_for("admin.invoice", invoice_id=invoice.id))
 
@@ -191,9 +195,7 @@ class Part:
 
     @property
     def paid(self) -> Decimal:
-        return sum(
-            (a.amount for a in self.attempts if a.status is PaymentStatus.PAID), Decimal("0.00")
-        )
+        return paid_total(self.attempts)
 
     @property
     def outstanding(self) -> Decimal:
@@ -249,16 +251,12 @@ def _invoice_page(
         status=422 if issue_form or delivery_form else 200,
         invoice=invoice,
         parts=parts,
-        due=next((part for part in parts if not part.installment.is_paid), None),
+        due=next((part for part in parts if part.installment is invoice.next_installment), None),
         live_link=live_link,
         mails=mails,
         issue_form=issue_form or IssueForm(formdata=None),
         delivery_form=delivery_form or DeliveryForm(formdata=None),
-        awaiting_delivery=[
-            part for part in invoice.installments if part.due_on is None and not part.is_paid
-        ]
-        if invoice.status is not InvoiceStatus.DRAFT
-        else [],
+        awaiting_delivery=invoice.awaiting_delivery,
         form=EmptyForm(),
         today=studio_today(),
     )
@@ -307,9 +305,7 @@ def revoke_links(invoice_id: int) -> Response:
     """Shut every pay link to the invoice, e.g. one that went to a wrong address."""
     invoice = _issued_or_refuse(invoice_id)
     _require_token()
-    if services.revoke_pay_links(invoice):
-        record(current_user.id, "invoice.links_revoked", "invoice", invoice.number)
-        db.session.commit()
+    if services.revoke_links(invoice, current_user.id):
         flash(_("The pay links are revoked. Send the invoice again to give the client a new one."))
     else:
         flash(_("There was no working pay link."))

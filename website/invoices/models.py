@@ -169,6 +169,11 @@ class Invoice(db.Model):
         return self.net_total + self.vat_total
 
     @property
+    def awaiting_delivery(self) -> list[Installment]:
+        """Unpaid parts whose due date waits for the delivery date (issued invoices only)."""
+        return [part for part in self.installments if part.due_on is None and not part.is_paid]
+
+    @property
     def next_installment(self) -> Installment | None:
         """The first installment not yet paid: the one the pay button is for."""
         return next((part for part in self.installments if not part.is_paid), None)

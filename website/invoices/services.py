@@ -30,10 +30,10 @@ from website.invoices.models import (
 from website.invoices.money import cents
 from website.mail.services import public_url, queue_mail
 from website.payments.models import PaymentAttempt, PaymentEvent
+from website.queries import lock_row
 
 PAYMENT_TERM = timedelta(days=14)
 DEFAULT_DEPOSIT_PERCENT = 50
-LOCK_TIMEOUT_MS = 5000
 
 
 class InvoiceError(ValueError):
@@ -61,12 +61,22 @@ class LineInput:
 
 
 def create_draft(
-    client: Client, lines: Sequence[LineInput], delivery_date: date | None = None
+    client: Client,
+    lines: Sequence[LineInput],
+    delivery_date: date | None = None,
+    *,
+    staff_id: int | None = None,
 ) -> Invoice:
-    """A draft invoice for ``client``; it can still change until it is issued."""
+    """A draft invoice for ``client``; it can still change until it is issued.
+
+    Drafted by a staff member, it is in the audit log, stored by the same commit.
+    """
     check_lines(lines)
     invoice = Invoice(client=client, delivery_date=delivery_date, lines=_new_lines(lines))
     db.session.add(invoice)
+    if staff_id is not None:
+        db.session.flush()
+        record(staff_id, "invoice.drafted", "invoice", invoice.id)
     db.session.commit()
     return invoice
 
@@ -173,7 +183,7 @@ def record_delivery(invoice: Invoice, delivered_on: date, staff_id: int | None =
     """
     if invoice.status is InvoiceStatus.DRAFT:
         raise InvoiceError("A draft has no schedule yet; give the delivery date on the draft.")
-    waiting = [part for part in invoice.installments if part.due_on is None and not part.is_paid]
+    waiting = invoice.awaiting_delivery
     for part in waiting:
         part.due_on = delivered_on + PAYMENT_TERM
     if waiting:
@@ -242,6 +252,15 @@ def revoke_pay_links(invoice: Invoice) -> int:
     return len(links)
 
 
+def revoke_links(invoice: Invoice, staff_id: int) -> int:
+    """Staff shut the invoice's pay links (e.g. one went to a wrong address); how many."""
+    revoked = revoke_pay_links(invoice)
+    if revoked:
+        record(staff_id, "invoice.links_revoked", "invoice", invoice.number)
+    db.session.commit()
+    return revoked
+
+
 def invoice_for_token(token: str) -> Invoice | None:
     """The invoice a live link opens; unknown and revoked tokens take the same one query."""
     return db.session.scalar(
@@ -305,27 +324,18 @@ def _draft_locked(invoice: Invoice, refusal: str) -> Invoice:
 
     Two requests at once (a double click on "Issue", a stale "Save" after someone issued)
     take turns, and the second sees what the first did. PostgreSQL: a row lock, given up
-    after five seconds (``InvoiceBusy``). SQLite has no row locks: a no-op write takes the
-    database's write lock, in a fresh transaction (as ``payments.services._lock`` does), so
-    anything the caller changed before is committed first. Raises ``InvoiceNotDraft`` (with
-    the transaction rolled back) when it is no longer a draft.
+    after five seconds (``InvoiceBusy``); on SQLite the database's write lock, after
+    committing what the caller changed before (see ``queries.lock_row``). Raises
+    ``InvoiceNotDraft`` (with the transaction rolled back) when it is no longer a draft.
     """
     invoice_id = invoice.id
-    query = sa.select(Invoice).where(Invoice.id == invoice_id)
     try:
-        if db.session.get_bind().dialect.name == "sqlite":
-            db.session.commit()
-            db.session.execute(
-                sa.text("UPDATE invoice SET id = id WHERE id = :id"), {"id": invoice_id}
-            )
-        else:
-            if db.session.get_bind().dialect.name == "postgresql":
-                db.session.execute(sa.text(f"SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}"))
-            query = query.with_for_update()
-        current = db.session.scalars(query.execution_options(populate_existing=True)).one_or_none()
+        lock_row(Invoice, invoice_id)
     except OperationalError as error:
-        db.session.rollback()
         raise InvoiceBusy("Someone else is changing the invoice; try again.") from error
+    current = db.session.scalars(
+        sa.select(Invoice).where(Invoice.id == invoice_id).execution_options(populate_existing=True)
+    ).one_or_none()
     if current is None or current.status is not InvoiceStatus.DRAFT:
         number = current.number if current is not None else invoice_id
         db.session.rollback()

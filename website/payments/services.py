@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -30,6 +31,7 @@ from website.invoices.services import mail_client
 from website.mail.services import public_url
 from website.payments import mollie
 from website.payments.models import PaymentAttempt, PaymentEvent, PaymentSource, PaymentStatus
+from website.queries import lock_row
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +49,10 @@ RANK = {
 }
 # Mollie remembers an idempotency key for an hour; an attempt older than this gets a new one.
 KEY_LIFETIME = timedelta(minutes=50)
-LOCK_TIMEOUT_MS = 5000
-LOCALES = {"nl": "nl_NL", "en": "en_US"}  # Mollie's checkout speaks the page's language
+LOCALES = {"nl": "nl_NL", "en": "en_US"}
+PAID_TWICE_NOTE = (
+    "paid twice: refund or credit the extra payment"  # Mollie's checkout speaks the page's language
+)
 
 
 class PaymentUnavailable(Exception):
@@ -63,15 +67,26 @@ class PaymentInProgress(Exception):
     """A payment for the installment is being processed: a second one could pay twice."""
 
 
+def paid_total(attempts: Iterable[PaymentAttempt]) -> Decimal:
+    """What ``attempts`` brought in: the paid ones, less what was charged back."""
+    return sum(
+        (a.amount - a.amount_charged_back for a in attempts if a.status is PaymentStatus.PAID),
+        Decimal("0.00"),
+    )
+
+
 def amount_paid(installment: Installment) -> Decimal:
-    """What came in for ``installment``: paid attempts, less what was charged back."""
-    rows = db.session.execute(
-        sa.select(PaymentAttempt.amount, PaymentAttempt.amount_charged_back).where(
-            PaymentAttempt.installment_id == installment.id,
-            PaymentAttempt.status == PaymentStatus.PAID,
+    """What came in for ``installment`` so far."""
+    return paid_total(
+        db.session.scalars(
+            sa.select(PaymentAttempt).where(PaymentAttempt.installment_id == installment.id)
         )
     )
-    return sum((amount - charged_back for amount, charged_back in rows), Decimal("0.00"))
+
+
+def amount_due(installment: Installment) -> Decimal:
+    """What is still to pay on ``installment``."""
+    return installment.amount - amount_paid(installment)
 
 
 def start_payment(installment: Installment, language: str) -> str:
@@ -130,7 +145,7 @@ def _attempt_to_use(installment: Installment, language: str) -> PaymentAttempt:
     if latest is not None and latest.status in (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED):
         db.session.rollback()
         raise PaymentInProgress
-    due = installment.amount - amount_paid(installment)
+    due = amount_due(installment)
     now = utcnow()
     if latest is not None and latest.amount == due:
         reusable_open = (
@@ -391,7 +406,7 @@ def _settle(installment: Installment, attempt: PaymentAttempt) -> str | None:
     db.session.flush()
     if installment.is_paid:
         record(None, "payment.paid_twice", "invoice", installment.invoice.number)
-        return "paid twice: refund or credit the extra payment"
+        return PAID_TWICE_NOTE
     if amount_paid(installment) < installment.amount:
         return None
     now = utcnow()
@@ -430,7 +445,7 @@ def record_bank_transfer(installment: Installment, staff_id: int) -> PaymentAtte
     attempt = PaymentAttempt(
         installment=installment,
         number=number,
-        amount=installment.amount - amount_paid(installment),
+        amount=amount_due(installment),
         currency="EUR",
         status=PaymentStatus.CREATED,
         locale="nl_NL",
@@ -446,29 +461,10 @@ def record_bank_transfer(installment: Installment, staff_id: int) -> PaymentAtte
 
 
 def _lock(installment_id: int) -> None:
-    """Hold the installment until the transaction ends, so syncs of it take turns.
-
-    PostgreSQL: a row lock (``FOR UPDATE``), given up after five seconds. SQLite has no row
-    locks: a no-op write takes the database's write lock instead, in a fresh transaction
-    (one that had already read would be refused at once rather than wait its turn).
-    Waiting too long raises ``PaymentUnavailable``.
-    """
-    dialect = db.session.get_bind().dialect.name
+    """Hold the installment until the transaction ends, so syncs of it take turns."""
     try:
-        if dialect == "sqlite":
-            db.session.commit()
-            db.session.execute(
-                sa.text("UPDATE invoice_installment SET id = id WHERE id = :id"),
-                {"id": installment_id},
-            )
-            return
-        if dialect == "postgresql":
-            db.session.execute(sa.text(f"SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}"))
-        db.session.execute(
-            sa.select(Installment.id).where(Installment.id == installment_id).with_for_update()
-        )
+        lock_row(Installment, installment_id)
     except OperationalError as error:
-        db.session.rollback()
         raise PaymentUnavailable("The installment is busy.") from error
 
 

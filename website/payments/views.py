@@ -31,6 +31,7 @@ from website.payments.services import (
     NothingDue,
     PaymentInProgress,
     PaymentUnavailable,
+    amount_due,
     amount_paid,
     attempt_for_return,
     attempt_for_webhook,
@@ -96,7 +97,7 @@ def transfer_qr(token: str) -> Response:
     code = segno.helpers.make_epc_qr(
         name=current_app.config["STUDIO_NAME"][:70],
         iban=current_app.config["STUDIO_IBAN"],
-        amount=due.amount - amount_paid(due),
+        amount=amount_due(due),
         text=invoice.number,
     )
     svg = io.BytesIO()
