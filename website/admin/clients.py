@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Response, abort, request
-from sqlalchemy.orm import selectinload
 
 from website.admin.blueprint import bp
 from website.admin.forms import ClientFilterForm
@@ -13,7 +11,6 @@ from website.clients.models import Client
 from website.clients.services import client_file, search_query
 from website.extensions import db
 from website.htmx import render
-from website.invoices.models import Invoice
 
 
 @bp.get("/clients")
@@ -33,10 +30,4 @@ def client(client_id: int) -> Response:
     found = db.session.get(Client, client_id)
     if found is None:
         abort(404)
-    invoices = db.session.scalars(
-        sa.select(Invoice)
-        .where(Invoice.client_id == found.id)
-        .options(selectinload(Invoice.lines))
-        .order_by(Invoice.created_at.desc(), Invoice.id.desc())
-    ).all()
-    return render("admin/clients/detail.html", file=client_file(found), invoices=invoices)
+    return render("admin/clients/detail.html", file=client_file(found))

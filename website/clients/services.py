@@ -10,10 +10,13 @@ from sqlalchemy.orm import selectinload
 from website.clients.models import Client
 from website.contact.models import ContactMessage
 from website.extensions import db
+from website.invoices.models import Invoice
 from website.mail.models import OutboxMessage
 from website.mail.services import is_suppressed, normalise_email
 from website.privacy.models import ConsentEvent, ConsentPurpose, Profile, ProfilePhoto
-from website.privacy.services import consent_state
+from website.privacy.profile import find_profile
+from website.privacy.services import latest_consents
+from website.privacy.subject import photos
 from website.queries import contains
 
 
@@ -42,6 +45,7 @@ class ClientFile:
     """Everything about one client, for the client page."""
 
     client: Client
+    invoices: list[Invoice]
     messages: list[ContactMessage]
     consents: list[ConsentEvent]
     mails: list[OutboxMessage]
@@ -53,6 +57,14 @@ class ClientFile:
 
 
 def client_file(client: Client) -> ClientFile:
+    invoices = list(
+        db.session.scalars(
+            sa.select(Invoice)
+            .where(Invoice.client_id == client.id)
+            .options(selectinload(Invoice.lines))
+            .order_by(Invoice.created_at.desc(), Invoice.id.desc())
+        )
+    )
     messages = list(
         db.session.scalars(
             sa.select(ContactMessage)
@@ -83,17 +95,12 @@ def client_file(client: Client) -> ClientFile:
     )
     return ClientFile(
         client=client,
+        invoices=invoices,
         messages=messages,
         consents=consents,
         mails=mails,
-        current_consents=consent_state(client.email),
+        current_consents=latest_consents(reversed(consents)),
         objecting=is_suppressed(client.email),
-        profile=db.session.scalar(sa.select(Profile).where(Profile.email == client.email)),
-        photos=list(
-            db.session.scalars(
-                sa.select(ProfilePhoto)
-                .where(ProfilePhoto.email == client.email)
-                .order_by(ProfilePhoto.created_at)
-            )
-        ),
+        profile=find_profile(client.email),
+        photos=photos(client.email),
     )

@@ -24,10 +24,14 @@ def _email_key() -> str:
     return "contact-email:" + normalise_email(request.form.get("email", ""))[:254]
 
 
+def retry_minutes(limit: RequestLimit) -> int:
+    """Whole minutes (at least one) until a breached rate limit lets requests through again."""
+    return max(1, round((limit.reset_at - time.time()) / 60))
+
+
 def _rate_limited(limit: RequestLimit) -> Response:
     """Show the form again, with what was typed, and say when to try again."""
-    minutes = max(1, round((limit.reset_at - time.time()) / 60))
-    return _form_page(ContactForm(), status=429, retry_minutes=minutes)
+    return _form_page(ContactForm(), status=429, retry_minutes=retry_minutes(limit))
 
 
 @bp.get("")

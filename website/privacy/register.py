@@ -283,8 +283,6 @@ CATEGORIES: tuple[Category, ...] = (
     ),
 )
 
-BY_KEY = {category.key: category for category in CATEGORIES}
-
 
 @dataclass(frozen=True)
 class ConsentText:

@@ -10,6 +10,7 @@ changed nothing for CONSENT_KEEP_YEARS: proof of consent is kept that long.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -94,12 +95,18 @@ def lock_subject(email: str) -> None:
 
 def consent_state(email: str) -> dict[ConsentPurpose, ConsentEvent | None]:
     """The latest event per purpose (None: never decided, so not given)."""
-    state: dict[ConsentPurpose, ConsentEvent | None] = dict.fromkeys(ConsentPurpose)
-    events = db.session.scalars(
-        sa.select(ConsentEvent)
-        .where(ConsentEvent.email == normalise_email(email))
-        .order_by(ConsentEvent.created_at, ConsentEvent.id)
+    return latest_consents(
+        db.session.scalars(
+            sa.select(ConsentEvent)
+            .where(ConsentEvent.email == normalise_email(email))
+            .order_by(ConsentEvent.created_at, ConsentEvent.id)
+        )
     )
+
+
+def latest_consents(events: Iterable[ConsentEvent]) -> dict[ConsentPurpose, ConsentEvent | None]:
+    """The last of ``events`` (oldest first) per purpose; None where there is none."""
+    state: dict[ConsentPurpose, ConsentEvent | None] = dict.fromkeys(ConsentPurpose)
     for event in events:
         state[event.purpose] = event
     return state
@@ -193,7 +200,7 @@ def removal_queue() -> list[tuple[RemovalRequest, int | None]]:
         .where(RemovalRequest.done_at.is_(None))
         .order_by(RemovalRequest.created_at, RemovalRequest.id)
     ).all()
-    return [(item, client_id) for item, client_id in rows]
+    return [tuple(row) for row in rows]
 
 
 def finish_removal(item: RemovalRequest, staff_id: int) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import date
 
@@ -21,6 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_limiter import RequestLimit
 
+from website.contact.views import retry_minutes
 from website.extensions import csrf, limiter
 from website.htmx import redirect_after_post, render, wants_fragment
 from website.i18n import current_language
@@ -51,7 +51,6 @@ bp.record_once(lambda state: set_pixel_limit(state.app.config["PRIVACY_PHOTO_MAX
 
 CHALLENGE_KEY = "privacy_challenge"
 NEXT_KEY = "privacy_next"  # where a fresh code leads back to
-PANELS = ("data", "download", "profile", "consents")
 
 
 def _ip_limit() -> str:
@@ -74,16 +73,12 @@ def _challenge_email_key() -> str:
     return "privacy-email:" + verification.address_key(address)
 
 
-def _retry_minutes(limit: RequestLimit) -> int:
-    return max(1, round((limit.reset_at - time.time()) / 60))
-
-
 def _start_over_limit(limit: RequestLimit) -> Response:
-    return _start_page(EmailForm(), status=429, retry_minutes=_retry_minutes(limit))
+    return _start_page(EmailForm(), status=429, retry_minutes=retry_minutes(limit))
 
 
 def _code_over_limit(limit: RequestLimit) -> Response:
-    return _code_page(CodeForm(), status=429, retry_minutes=_retry_minutes(limit))
+    return _code_page(CodeForm(), status=429, retry_minutes=retry_minutes(limit))
 
 
 @bp.after_request
@@ -394,7 +389,6 @@ def _panel(name: str, status: int = 200, **context: object) -> Response:
         partial=f"privacy/_{name}.html",
         status=status,
         panel=name,
-        panels=PANELS,
         subject=verified_email(),
         button=ButtonForm(),
         **context,
