@@ -33,6 +33,7 @@ from website.payments.models import (
     PaymentSource,
     PaymentStatus,
 )
+from website.payments.services import apply_status, record_bank_transfer
 
 Post = Callable[..., TestResponse]
 HTMX = {"HX-Request": "true"}
@@ -1062,9 +1063,14 @@ def babel_date(day: date, style: str = "medium") -> str:
     return format_date(day, style, locale="en")
 
 
-def test_the_dashboard_flags_a_payment_made_twice(app: Flask, staff_client: FlaskClient) -> None:
+def test_the_dashboard_flags_a_payment_made_twice(
+    app: Flask, staff: StaffMember, staff_client: FlaskClient
+) -> None:
     invoice_id = make_invoice(app, issued_on=TODAY, deposit=100)
+    number = number_of(app, invoice_id)
     with app.app_context():
+        part = db.session.scalars(sa.select(Installment)).one()
+        record_bank_transfer(part, staff.id)
         part = db.session.scalars(sa.select(Installment)).one()
         twice = PaymentAttempt(
             installment=part,
@@ -1075,24 +1081,35 @@ def test_the_dashboard_flags_a_payment_made_twice(app: Flask, staff_client: Flas
             idempotency_key="inv-twice-2",
             webhook_secret="secret-twice",
             mollie_id="tr_twice",
-            status=PaymentStatus.PAID,
+            status=PaymentStatus.OPEN,
             method="ideal",
         )
-        twice.events = [
-            PaymentEvent(
-                source=PaymentSource.WEBHOOK,
-                old_status=PaymentStatus.OPEN,
-                new_status=PaymentStatus.PAID,
-                mollie_status="paid",
-                note="paid twice: refund or credit the extra payment",
+        db.session.add(twice)
+        db.session.flush()
+        apply_status(twice, {"status": "paid"}, PaymentSource.WEBHOOK)
+        db.session.commit()
+        events = db.session.scalars(
+            sa.select(PaymentEvent).where(PaymentEvent.attempt_id == twice.id)
+        ).all()
+        assert [
+            (e.source, e.old_status, e.new_status, e.mollie_status, e.note) for e in events
+        ] == [
+            (
+                PaymentSource.WEBHOOK,
+                PaymentStatus.OPEN,
+                PaymentStatus.PAID,
+                "paid",
+                "paid twice: refund or credit the extra payment",
             )
         ]
-        db.session.add(twice)
-        db.session.commit()
+    assert audit_events(app, "payment.") == [
+        (staff.id, "payment.bank_transfer", "invoice", number),
+        (None, "payment.paid_twice", "invoice", number),
+    ]
+    assert len(mails(app, "payments/receipt")) == 1
     attention = section(get(staff_client, "/admin/").text, "attention-title")
     rows = table_rows(attention)
     assert len(rows) == 1
-    number = number_of(app, invoice_id)
     assert rows[0].endswith(
         f"{number} €477.95 tr_twice paid twice: refund or credit the extra payment"
     )

@@ -64,10 +64,8 @@ def test_a_slow_answer_times_the_client_out_but_the_request_goes_through(
     mollie_sandbox.inject_fault("slow", seconds=0.6, method="POST")
     impatient = client_for(mollie_sandbox.url, mollie_sandbox.api_key, timeout=0.2)
 
-    started = time.monotonic()
     with pytest.raises(RequestError, match="Unable to communicate with Mollie"):
         impatient.payments.create(payment_data())
-    assert time.monotonic() - started < 0.6
 
     deadline = time.monotonic() + 5
     while not mollie_sandbox.payments() and time.monotonic() < deadline:

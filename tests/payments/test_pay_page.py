@@ -78,11 +78,18 @@ def test_the_whole_invoice_in_the_visitors_language(
     assert response.headers["X-Robots-Tag"] == "noindex"
 
 
+URL_SAFE_TOKEN = re.compile(r"^[A-Za-z0-9_-]{43,}$")  # 32 random bytes or more, base64url
+
+
 def test_the_token_is_long_random_and_not_the_number(app: Flask, token: str) -> None:
     assert len(token) >= 43  # 32 random bytes, base64
     with app.app_context():
         invoice = db.session.scalars(sa.select(Invoice)).one()
         assert invoice.number not in token and str(invoice.id) != token
+        second = new_pay_link(invoice)
+        db.session.commit()
+    assert second != token, "each link gets a fresh random token"
+    assert URL_SAFE_TOKEN.match(token) and URL_SAFE_TOKEN.match(second)
 
 
 def test_unknown_and_revoked_links_get_the_same_404(

@@ -203,11 +203,20 @@ class TestThePayButton:
             else:
                 assert [a.mollie_id for a in attempts] == [payment["id"]]
 
-    def test_mollie_unreachable(self, app: Flask, client: FlaskClient, token: str) -> None:
+    def test_mollie_unreachable(
+        self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+    ) -> None:
         app.config["MOLLIE_API_ENDPOINT"] = "http://127.0.0.1:9"  # discard: nothing listens
         response = click_pay(client, token, language="en")
         assert response.status_code == 503
         assert "Please try again" in response.text
+        assert paid_events(app) == []
+        assert mollie_sandbox.payments() == []
+
+        app.config["MOLLIE_API_ENDPOINT"] = mollie_sandbox.url  # Mollie is back
+        assert click_pay(client, token, language="en").status_code == 303
+        assert len(mollie_sandbox.payments()) == 1
+        assert paid_events(app) == []
 
     def test_a_stale_page_cannot_pay_a_part_already_paid(
         self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
@@ -490,6 +499,10 @@ class TestTheReturnPage:
     [
         (PaymentStatus.PAID, "expired", PaymentStatus.PAID),
         (PaymentStatus.PAID, "failed", PaymentStatus.PAID),
+        (PaymentStatus.PAID, "open", PaymentStatus.PAID),
+        (PaymentStatus.PAID, "pending", PaymentStatus.PAID),
+        (PaymentStatus.PAID, "canceled", PaymentStatus.PAID),
+        (PaymentStatus.FAILED, "open", PaymentStatus.FAILED),
         (PaymentStatus.PENDING, "open", PaymentStatus.PENDING),
         (PaymentStatus.CANCELED, "expired", PaymentStatus.CANCELED),
         (PaymentStatus.OPEN, "pending", PaymentStatus.PENDING),

@@ -73,7 +73,9 @@ def test_clicks_at_once_record_one_consent(postgres_app: Flask) -> None:
         postgres_app,
         lambda: change_consent(KNOWN, ConsentPurpose.PORTFOLIO, ConsentAction.GIVEN, "en"),
     )
+    assert len(outcomes) == CLICKS, "every click finished"
     assert sum(outcome is not None for outcome in outcomes) == 1
+    assert sum(outcome is None for outcome in outcomes) == CLICKS - 1
     with postgres_app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(ConsentEvent.id))) == 1
 
@@ -82,7 +84,10 @@ def test_uploads_at_once_never_pass_the_photo_limit(postgres_app: Flask) -> None
     outcomes = at_once(
         postgres_app, lambda: add_photo(KNOWN, FileStorage(io.BytesIO(webp()), "me.webp"))
     )
+    assert len(outcomes) == CLICKS, "every upload finished"
     assert sum(isinstance(outcome, PhotoRejected) for outcome in outcomes) == CLICKS - LIMIT
+    accepted = [outcome for outcome in outcomes if not isinstance(outcome, PhotoRejected)]
+    assert len(accepted) == LIMIT and all(outcome is not None for outcome in accepted)
     with postgres_app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(ProfilePhoto.id))) == LIMIT
     files = list((Path(postgres_app.config["PRIVACY_UPLOAD_FOLDER"]) / "photos").iterdir())
