@@ -15,8 +15,9 @@ from tests.conftest import make_config
 from tests.databases import LOCAL_POSTGRES, scratch_database, server_url
 from tests.factories import make_issued_invoice
 from tests.payments.test_payments import click_pay, paid_events, receipts
-from website import create_app
+from website import create_app, queries
 from website.extensions import db
+from website.invoices.models import Installment
 from website.mollie_sandbox.testing import MollieSandbox
 from website.payments.models import PaymentAttempt
 
@@ -97,3 +98,32 @@ def test_concurrent_deliveries_pay_once_on_the_suites_database(
     assert answers == [200] * 10
     assert len(paid_events(app)) == 1
     assert receipts(app) == ["anna@example.nl"]
+
+
+def test_a_lock_not_had_in_time_answers_503_so_mollie_retries(
+    postgres_app: Flask, mollie_sandbox: MollieSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(queries, "LOCK_TIMEOUT_MS", 200)
+    mollie_sandbox.configure_webhooks(paused=True)
+    with postgres_app.app_context():
+        token = make_issued_invoice()[1]
+    client = postgres_app.test_client()
+    assert click_pay(client, token).status_code == 303
+    with postgres_app.app_context():
+        attempt = db.session.scalars(sa.select(PaymentAttempt)).one()
+        url, payment_id = f"/webhooks/mollie/{attempt.webhook_secret}", attempt.mollie_id
+        installment_id = attempt.installment_id
+        engine = db.engine
+    mollie_sandbox.set_status(payment_id, "paid")
+
+    with engine.connect() as other:  # someone else holds the installment's row
+        other.execute(
+            sa.select(Installment.id).where(Installment.id == installment_id).with_for_update()
+        )
+        assert client.post(url, data={"id": payment_id}).status_code == 503
+        assert paid_events(postgres_app) == []
+        other.rollback()
+
+    assert client.post(url, data={"id": payment_id}).status_code == 200
+    assert len(paid_events(postgres_app)) == 1
+    assert receipts(postgres_app) == ["anna@example.nl"]
