@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -105,6 +106,21 @@ def test_the_clock_moves_only_forward_on_request(mollie_sandbox: MollieSandbox) 
         mollie_sandbox.control("POST", "clock/advance", seconds="3600")
     mollie_sandbox.reset()
     assert mollie_sandbox.now() < after
+
+
+def test_a_frozen_clock_moves_only_when_advanced(mollie_sandbox: MollieSandbox) -> None:
+    frozen = mollie_sandbox.freeze()
+    time.sleep(1.1)
+    assert mollie_sandbox.now() == frozen
+
+    mollie_sandbox.advance(59)
+    moved = datetime.fromisoformat(mollie_sandbox.now()) - datetime.fromisoformat(frozen)
+    assert moved == timedelta(seconds=59)
+
+    mollie_sandbox.reset()
+    running = mollie_sandbox.now()
+    time.sleep(1.1)
+    assert mollie_sandbox.now() > running
 
 
 def test_timestamps_follow_the_sandbox_clock(mollie: Client, mollie_sandbox: MollieSandbox) -> None:

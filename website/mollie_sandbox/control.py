@@ -101,6 +101,14 @@ def advance() -> Response:
     return hal({"now": iso(sandbox.clock.now()), "expired": expired})
 
 
+@bp.post("/clock/freeze")
+def freeze() -> Response:
+    """Stop the sandbox clock; ``/clock/advance`` still moves it, ``/reset`` restarts it."""
+    clock = current().clock
+    clock.freeze()
+    return hal({"now": iso(clock.now())})
+
+
 @bp.get("/webhooks")
 def webhooks() -> Response:
     dispatcher = current().dispatcher

@@ -74,25 +74,37 @@ class SandboxError(Exception):
 class Clock:
     """Real UTC time plus an offset that tests (and developers) move forward.
 
-    Whole seconds, like Mollie's timestamps.
+    Whole seconds, like Mollie's timestamps. A frozen clock stands still until it is
+    advanced or reset, so a test can stand exactly one second before a deadline.
     """
 
     def __init__(self) -> None:
         self._offset = timedelta(0)
+        self._frozen_at: datetime | None = None
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
         with self._lock:
+            if self._frozen_at is not None:
+                return self._frozen_at.replace(microsecond=0)
             offset = self._offset
         return (datetime.now(UTC) + offset).replace(microsecond=0)
 
     def advance(self, seconds: float) -> None:
         with self._lock:
             self._offset += timedelta(seconds=seconds)
+            if self._frozen_at is not None:
+                self._frozen_at += timedelta(seconds=seconds)
+
+    def freeze(self) -> None:
+        now = self.now()
+        with self._lock:
+            self._frozen_at = now
 
     def reset(self) -> None:
         with self._lock:
             self._offset = timedelta(0)
+            self._frozen_at = None
 
 
 @dataclass

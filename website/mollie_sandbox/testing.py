@@ -62,6 +62,10 @@ class MollieSandbox:
         """Move the clock on; returns the ids of payments that expired."""
         return self.control("POST", "clock/advance", seconds=seconds)["expired"]
 
+    def freeze(self) -> str:
+        """Stop the clock (``advance`` still moves it) until the next ``reset``."""
+        return self.control("POST", "clock/freeze")["now"]
+
     def now(self) -> str:
         return self.control("GET", "clock")["now"]
 
