@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import enum
+import time
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import Babel
-from flask_limiter import Limiter
+from flask_limiter import Limiter, RequestLimit
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
@@ -108,3 +109,8 @@ mail = Mail()
 login_manager = LoginManager()
 # No default limits: each form that needs one says so. Storage: RATELIMIT_STORAGE_URI.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def retry_minutes(limit: RequestLimit) -> int:
+    """Whole minutes (at least one) until a breached rate limit lets requests through again."""
+    return max(1, round((limit.reset_at - time.time()) / 60))

@@ -8,13 +8,14 @@ import time
 import segno
 from flask import Response, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter import RequestLimit
 from flask_login import current_user, login_user, logout_user
 
 from website.admin import services
 from website.admin.blueprint import bp
 from website.admin.forms import CodeForm, EmptyForm, SignInForm
 from website.admin.models import StaffMember
-from website.extensions import db, limiter
+from website.extensions import db, limiter, retry_minutes
 from website.i18n import safe_next_url
 
 PENDING_KEY = "admin_pending_second_factor"
@@ -23,9 +24,8 @@ PENDING_TRIES = 5  # wrong codes before the password must be given again
 SIGN_IN_LIMIT = "10 per minute; 60 per hour"
 
 
-def _too_many(limit) -> Response:
-    minutes = max(1, round((limit.reset_at - time.time()) / 60))
-    return _sign_in_page(SignInForm(), status=429, wait_minutes=minutes)
+def _too_many(limit: RequestLimit) -> Response:
+    return _sign_in_page(SignInForm(), status=429, wait_minutes=retry_minutes(limit))
 
 
 @bp.get("/sign-in")

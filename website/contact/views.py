@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
 from flask import Blueprint, Response, current_app, request, session, url_for
 from flask_limiter import RequestLimit
 
 from website.contact import services
 from website.contact.forms import ContactForm
 from website.contact.models import ProductionKind
-from website.extensions import limiter
+from website.extensions import limiter, retry_minutes
 from website.htmx import redirect_after_post, render, wants_fragment
 from website.i18n import current_language
 from website.mail.services import normalise_email
@@ -22,11 +20,6 @@ REFERENCE_KEY = "contact_reference"
 
 def _email_key() -> str:
     return "contact-email:" + normalise_email(request.form.get("email", ""))[:254]
-
-
-def retry_minutes(limit: RequestLimit) -> int:
-    """Whole minutes (at least one) until a breached rate limit lets requests through again."""
-    return max(1, round((limit.reset_at - time.time()) / 60))
 
 
 def _rate_limited(limit: RequestLimit) -> Response:

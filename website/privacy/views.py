@@ -20,8 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_limiter import RequestLimit
 
-from website.contact.views import retry_minutes
-from website.extensions import csrf, limiter
+from website.extensions import csrf, limiter, retry_minutes
 from website.htmx import redirect_after_post, render, wants_fragment
 from website.i18n import current_language
 from website.mail.services import is_suppressed, normalise_email
