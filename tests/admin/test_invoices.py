@@ -1145,6 +1145,25 @@ def test_the_dashboard_needs_the_same_few_queries_for_many_payments(
     assert statements_for_dashboard() == few <= 12
 
 
+def test_the_invoice_page_needs_the_same_queries_however_many_payments(
+    app: Flask, staff_client: FlaskClient, post: Post
+) -> None:
+    invoice_id = make_invoice(app, issued_on=TODAY, delivery_date=TODAY)
+
+    def statements_for_page() -> int:
+        with counted_statements(app) as statements:
+            assert get(staff_client, f"/admin/invoices/{invoice_id}").status_code == 200
+        return len(statements)
+
+    pay_by_transfer(post, invoice_id, installment=1)
+    one_payment = statements_for_page()
+    pay_by_transfer(post, invoice_id, installment=2)
+    page = get(staff_client, f"/admin/invoices/{invoice_id}").text
+
+    assert page.count("Bank transfer") >= 2  # both payments are listed, with their history
+    assert statements_for_page() == one_payment
+
+
 def test_the_client_page_lists_the_clients_invoices(app: Flask, staff_client: FlaskClient) -> None:
     draft = make_invoice(app)
     issued = make_invoice(app, issued_on=TODAY, lines=(PRINTS,))

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
 from typing import NoReturn
 
 import sqlalchemy as sa
@@ -33,14 +29,12 @@ from website.extensions import db, studio_today
 from website.htmx import redirect_after_post, render, wants_fragment
 from website.i18n import current_language
 from website.invoices import services
-from website.invoices.models import Installment, Invoice, InvoiceStatus, PayLink
+from website.invoices.models import Invoice, InvoiceStatus
 from website.invoices.money import format_money
-from website.mail.models import OutboxMessage
-from website.payments.models import PaymentAttempt
 from website.payments.services import (
     NothingDue,
     PaymentUnavailable,
-    paid_total,
+    payment_history,
     record_bank_transfer,
 )
 from website.queries import contains
@@ -186,26 +180,6 @@ def _client_from(form: DraftForm) -> Client:
 # --- one invoice -----------------------------------------------------------------------------
 
 
-@dataclass
-class Part:
-    """An installment with its payment attempts, and what they paid."""
-
-    installment: Installment
-    attempts: list[PaymentAttempt] = field(default_factory=list)
-
-    @property
-    def paid(self) -> Decimal:
-        return paid_total(self.attempts)
-
-    @property
-    def outstanding(self) -> Decimal:
-        return max(self.installment.amount - self.paid, Decimal("0.00"))
-
-    def is_overdue(self, today: date) -> bool:
-        due = self.installment.due_on
-        return not self.installment.is_paid and due is not None and due < today
-
-
 @bp.get("/invoices/<int:invoice_id>")
 def invoice(invoice_id: int) -> Response:
     """The invoice, its schedule, every payment attempt with its history, and the actions."""
@@ -221,30 +195,7 @@ def _invoice_page(
 
     A delivery date with an error shows the whole page again (422).
     """
-    attempts: dict[int, list[PaymentAttempt]] = defaultdict(list)
-    ids = [part.id for part in invoice.installments]
-    if ids:
-        for attempt in db.session.scalars(
-            sa.select(PaymentAttempt)
-            .where(PaymentAttempt.installment_id.in_(ids))
-            .options(selectinload(PaymentAttempt.events))
-            .order_by(PaymentAttempt.installment_id, PaymentAttempt.number)
-        ):
-            attempts[attempt.installment_id].append(attempt)
-    parts = [Part(part, attempts[part.id]) for part in invoice.installments]
-    live_link = db.session.scalar(
-        sa.select(PayLink)
-        .where(PayLink.invoice_id == invoice.id, PayLink.revoked_at.is_(None))
-        .order_by(PayLink.created_at.desc())
-        .limit(1)
-    )
-    mails = []
-    if invoice.number:
-        mails = db.session.scalars(
-            sa.select(OutboxMessage)
-            .where(OutboxMessage.reference == invoice.number)
-            .order_by(OutboxMessage.id)
-        ).all()
+    parts = payment_history(invoice)
     return render(
         "admin/invoices/detail.html",
         partial="admin/invoices/_issue_form.html" if issue_form else None,
@@ -252,8 +203,8 @@ def _invoice_page(
         invoice=invoice,
         parts=parts,
         due=next((part for part in parts if part.installment is invoice.next_installment), None),
-        live_link=live_link,
-        mails=mails,
+        live_link=services.live_pay_link(invoice),
+        mails=services.invoice_mails(invoice),
         issue_form=issue_form or IssueForm(formdata=None),
         delivery_form=delivery_form or DeliveryForm(formdata=None),
         awaiting_delivery=invoice.awaiting_delivery,

@@ -28,6 +28,7 @@ from website.invoices.models import (
     PayLink,
 )
 from website.invoices.money import cents
+from website.mail.models import OutboxMessage
 from website.mail.services import public_url, queue_mail
 from website.payments.models import PaymentAttempt, PaymentEvent
 from website.queries import lock_row
@@ -250,6 +251,29 @@ def revoke_pay_links(invoice: Invoice) -> int:
     for link in links:
         link.revoked_at = utcnow()
     return len(links)
+
+
+def live_pay_link(invoice: Invoice) -> PayLink | None:
+    """The link the client's latest email carries, unless it was revoked."""
+    return db.session.scalar(
+        sa.select(PayLink)
+        .where(PayLink.invoice_id == invoice.id, PayLink.revoked_at.is_(None))
+        .order_by(PayLink.created_at.desc())
+        .limit(1)
+    )
+
+
+def invoice_mails(invoice: Invoice) -> list[OutboxMessage]:
+    """Every email about ``invoice`` (they carry its number as reference), oldest first."""
+    if not invoice.number:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.reference == invoice.number)
+            .order_by(OutboxMessage.id)
+        )
+    )
 
 
 def revoke_links(invoice: Invoice, staff_id: int) -> int:

@@ -14,8 +14,10 @@ import hashlib
 import hmac
 import logging
 import secrets
+from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +25,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import selectinload
 
 from website.audit.services import record
 from website.extensions import db, utcnow
@@ -73,6 +76,41 @@ def paid_total(attempts: Iterable[PaymentAttempt]) -> Decimal:
         (a.amount - a.amount_charged_back for a in attempts if a.status is PaymentStatus.PAID),
         Decimal("0.00"),
     )
+
+
+@dataclass
+class InstallmentPayments:
+    """An installment with its payment attempts, oldest first, and what they paid."""
+
+    installment: Installment
+    attempts: list[PaymentAttempt] = field(default_factory=list)
+
+    @property
+    def paid(self) -> Decimal:
+        return paid_total(self.attempts)
+
+    @property
+    def outstanding(self) -> Decimal:
+        return max(self.installment.amount - self.paid, Decimal("0.00"))
+
+    def is_overdue(self, today: date) -> bool:
+        due = self.installment.due_on
+        return not self.installment.is_paid and due is not None and due < today
+
+
+def payment_history(invoice: Invoice) -> list[InstallmentPayments]:
+    """Each installment of ``invoice`` with every attempt and its events (two queries)."""
+    attempts: dict[int, list[PaymentAttempt]] = defaultdict(list)
+    ids = [part.id for part in invoice.installments]
+    if ids:
+        for attempt in db.session.scalars(
+            sa.select(PaymentAttempt)
+            .where(PaymentAttempt.installment_id.in_(ids))
+            .options(selectinload(PaymentAttempt.events))
+            .order_by(PaymentAttempt.installment_id, PaymentAttempt.number)
+        ):
+            attempts[attempt.installment_id].append(attempt)
+    return [InstallmentPayments(part, attempts[part.id]) for part in invoice.installments]
 
 
 def amount_paid(installment: Installment) -> Decimal:
