@@ -736,6 +736,46 @@ def test_issue_errors_are_shown_with_422_and_nothing_is_issued(
     assert fragment.text.lstrip().startswith('<form id="issue-form"')
 
 
+def test_a_private_client_pays_more_than_half_in_advance_only_when_agreed(
+    app: Flask, staff: StaffMember, staff_client: FlaskClient, post: Post
+) -> None:
+    invoice_id = make_invoice(app)
+    page = get(staff_client, f"/admin/invoices/{invoice_id}").text
+    assert "billed as a private person" in page and 'name="agreed"' in page
+
+    form = {"deposit": "custom", "percent": "75"}
+    refused = post(f"/admin/invoices/{invoice_id}/issue", form, **HTMX)
+    assert refused.status_code == 422
+    assert '<p class="field__error" id="agreed-error">' in refused.text
+    assert "pays at most half in advance" in refused.text
+    assert 'value="75"' in refused.text  # what was typed stays
+    assert snapshot(app, invoice_id)["status"] is InvoiceStatus.DRAFT
+
+    agreed = post(f"/admin/invoices/{invoice_id}/issue", {**form, "agreed": "y"})
+    assert agreed.status_code == 303
+    assert snapshot(app, invoice_id)["schedule"][0][:2] == ("deposit", Decimal("358.46"))
+    number = f"{TODAY.year}-0001"
+    assert audit_events(app, "invoice.") == [
+        (staff.id, "invoice.issued", "invoice", number),
+        (staff.id, "invoice.deposit_agreed", "invoice", number),
+    ]
+
+
+def test_a_business_client_is_not_asked_about_the_deposit_cap(
+    app: Flask, staff_client: FlaskClient, post: Post
+) -> None:
+    invoice_id = make_invoice(app)
+    with app.app_context():
+        db.session.get(Invoice, invoice_id).client.company_name = "Bakkerij Bol"
+        db.session.commit()
+    page = get(staff_client, f"/admin/invoices/{invoice_id}").text
+    assert 'name="agreed"' not in page and "billed as a private person" not in page
+
+    issued = post(f"/admin/invoices/{invoice_id}/issue", {"deposit": "custom", "percent": "75"})
+    assert issued.status_code == 303
+    assert snapshot(app, invoice_id)["schedule"][0][:2] == ("deposit", Decimal("358.46"))
+
+
 def test_an_invoice_of_zero_is_not_issued(
     app: Flask, staff_client: FlaskClient, post: Post
 ) -> None:

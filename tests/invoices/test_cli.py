@@ -10,7 +10,7 @@ from flask.testing import FlaskCliRunner
 
 from website.clients.models import Client
 from website.extensions import db
-from website.invoices.models import InstallmentKind, Invoice, InvoiceStatus
+from website.invoices.models import Installment, InstallmentKind, Invoice, InvoiceStatus
 from website.mail.models import OutboxMessage
 
 
@@ -128,6 +128,30 @@ def test_refusals_store_nothing(app: Flask, runner: FlaskCliRunner) -> None:
         # No client was made or changed
         clients = db.session.scalars(sa.select(Client)).all()
         assert [(c.email, c.name, c.address) for c in clients] == [("old@example.nl", "Olga", None)]
+
+
+def test_a_private_client_pays_more_than_half_in_advance_only_when_agreed(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    person = ["--client-email", "p@example.nl", "--client-name", "P", "--address", "Here 1"]
+    shoot = ["--line", "Shoot;1;100;21", "--deposit", "75", "--no-send"]
+
+    refused = create(runner, *person, *shoot)
+    assert refused.exit_code == 1 and "art. 7:26 BW" in refused.output
+    with app.app_context():
+        assert db.session.scalars(sa.select(Client)).all() == []
+
+    business = create(
+        runner, "--client-email", "b@example.nl", *person[2:], "--company", "B", *shoot
+    )
+    assert business.exit_code == 0, business.output
+    agreed = create(runner, *person, *shoot, "--deposit-agreed")
+    assert agreed.exit_code == 0, agreed.output
+    with app.app_context():
+        deposits = db.session.scalars(
+            sa.select(Installment.amount).where(Installment.position == 1)
+        ).all()
+        assert deposits == [Decimal("90.75"), Decimal("90.75")]
 
 
 def test_a_refused_issue_leaves_an_existing_client_as_it_was(

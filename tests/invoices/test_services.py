@@ -29,6 +29,7 @@ from website.invoices.models import (
     IssuedInvoiceImmutable,
 )
 from website.invoices.services import (
+    DepositNeedsAgreement,
     InvoiceError,
     InvoiceNotDraft,
     LineInput,
@@ -199,6 +200,39 @@ class TestIssuing:
             issue(invoice, TODAY, deposit_percent=deposit)
         db.session.rollback()
         assert db.session.get(Invoice, invoice.id).status is InvoiceStatus.DRAFT
+
+
+@pytest.mark.usefixtures("app_context")
+class TestConsumerDeposit:
+    """A private client pays at most half in advance unless agreed (art. 7:26 lid 2 BW)."""
+
+    @pytest.mark.parametrize(
+        ("deposit", "amount"), [(51, "243.75"), (75, "358.46"), (99, "473.17")]
+    )
+    def test_more_than_half_needs_their_agreement(self, deposit: int, amount: str) -> None:
+        invoice = create_draft(a_client(), [SHOOT])
+        with pytest.raises(DepositNeedsAgreement, match="7:26"):
+            issue(invoice, TODAY, deposit_percent=deposit)
+        db.session.rollback()
+        assert db.session.get(Invoice, invoice.id).status is InvoiceStatus.DRAFT
+
+        issue(invoice, TODAY, deposit_percent=deposit, staff_id=None, deposit_agreed=True)
+        assert invoice.installments[0].amount == Decimal(amount)
+        actions = db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)).all()
+        assert actions == ["invoice.issued", "invoice.deposit_agreed"]
+
+    @pytest.mark.parametrize("deposit", [0, 30, 50, 100])
+    def test_half_or_less_or_one_payment_needs_nothing(self, deposit: int) -> None:
+        issue(create_draft(a_client(), [SHOOT]), TODAY, deposit_percent=deposit)
+        actions = db.session.scalars(sa.select(AuditEvent.action)).all()
+        assert actions == ["invoice.issued"]
+
+    @pytest.mark.parametrize(("field", "value"), [("company_name", "Bakkerij"), ("vat_id", "NL1")])
+    def test_a_business_may_be_asked_for_more(self, field: str, value: str) -> None:
+        client = a_client()
+        setattr(client, field, value)
+        invoice = issue(create_draft(client, [SHOOT]), TODAY, deposit_percent=75)
+        assert invoice.installments[0].amount == Decimal("358.46")
 
 
 @pytest.mark.usefixtures("app_context")

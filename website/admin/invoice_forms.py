@@ -10,6 +10,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     Field,
     FieldList,
@@ -37,7 +38,7 @@ from website.contact.forms import TOO_LONG, email_field, one_line, strip
 from website.extensions import studio_today
 from website.i18n import LANGUAGES, current_language
 from website.invoices.models import VAT_RATES, Invoice, InvoiceStatus
-from website.invoices.services import LineInput
+from website.invoices.services import LineInput, needs_agreement
 
 MAX_LINES = 40
 EMPTY_LINES = 3
@@ -286,12 +287,28 @@ class IssueForm(FlaskForm):
         validators=[InputRequired(_l("Please choose how the invoice is paid."))],
     )
     percent = StringField(_l("Deposit percentage (1 to 99)"), filters=[strip])
+    agreed = BooleanField(_l("The client agreed individually to a deposit above 50%"))
+
+    def __init__(self, *args: Any, consumer: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.consumer = consumer  # billed as a private person: the 50% cap applies
 
     def validate_percent(self, field: StringField) -> None:
         if self.deposit.data != "custom":
             return
         if not field.data or not field.data.isdigit() or not 1 <= int(field.data) <= 99:
             raise ValidationError(_l("Please give a whole percentage from 1 to 99."))
+
+    def validate_agreed(self, field: BooleanField) -> None:
+        if self.percent.errors or field.data:
+            return
+        if needs_agreement(self.deposit_percent, consumer=self.consumer):
+            raise ValidationError(
+                _l(
+                    "A private client pays at most half in advance unless they agreed to more "
+                    "individually. Tick the box if they did, or choose a smaller deposit."
+                )
+            )
 
     @property
     def deposit_percent(self) -> int:

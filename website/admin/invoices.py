@@ -205,7 +205,7 @@ def _invoice_page(
         due=next((part for part in parts if part.installment is invoice.next_installment), None),
         live_link=services.live_pay_link(invoice),
         mails=services.invoice_mails(invoice),
-        issue_form=issue_form or IssueForm(formdata=None),
+        issue_form=issue_form or IssueForm(formdata=None, consumer=invoice.client.is_consumer),
         delivery_form=delivery_form or DeliveryForm(formdata=None),
         awaiting_delivery=invoice.awaiting_delivery,
         form=EmptyForm(),
@@ -217,12 +217,18 @@ def _invoice_page(
 def issue_invoice(invoice_id: int) -> Response:
     """Give the draft its number and schedule; from then on it cannot change."""
     invoice = _draft_or_refuse(invoice_id)
-    form = IssueForm()
+    form = IssueForm(consumer=invoice.client.is_consumer)
     if not form.validate():
         return _invoice_page(invoice, issue_form=form)
     try:
         with _refused_unless_draft(invoice):
-            services.issue(invoice, studio_today(), form.deposit_percent, current_user.id)
+            services.issue(
+                invoice,
+                studio_today(),
+                form.deposit_percent,
+                current_user.id,
+                deposit_agreed=form.agreed.data,
+            )
     except services.NothingToPay:
         db.session.rollback()
         flash(_("Not issued: the total, or a part of the schedule, would be zero."))

@@ -24,3 +24,8 @@ class Client(db.Model):
     company_name: Mapped[str | None] = mapped_column(sa.String(150))
     vat_id: Mapped[str | None] = mapped_column(sa.String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def is_consumer(self) -> bool:
+        """A private person: invoiced without a company name or VAT id."""
+        return not self.company_name and not self.vat_id

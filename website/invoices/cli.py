@@ -99,6 +99,11 @@ def _number(text: str) -> Decimal:
     help="Percent due on issue; 0 or 100 makes it one payment.",
 )
 @click.option(
+    "--deposit-agreed",
+    is_flag=True,
+    help="A private client agreed individually to a deposit above 50% (art. 7:26 BW).",
+)
+@click.option(
     "--send/--no-send", "email", default=True, show_default=True, help="Email the pay link."
 )
 def create_command(
@@ -111,6 +116,7 @@ def create_command(
     lines: tuple[str, ...],
     delivery_date: datetime | None,
     deposit: int,
+    deposit_agreed: bool,
     email: bool,
 ) -> None:
     """Create and issue an invoice; the last line printed is its pay link.
@@ -133,8 +139,16 @@ def create_command(
     if not address and (client is None or not client.address):
         raise click.UsageError(f"No postal address for {address_to} yet: give --address.")
     delivered = delivery_date.date() if delivery_date else None
+    consumer = not (company or vat_id or (client and not client.is_consumer))
     try:
-        check_issuable(inputs, deposit, studio_today(), delivery_date=delivered)
+        check_issuable(
+            inputs,
+            deposit,
+            studio_today(),
+            delivery_date=delivered,
+            consumer=consumer,
+            deposit_agreed=deposit_agreed,
+        )
     except InvoiceError as error:
         raise click.ClickException(str(error)) from error
     client = client_for(
@@ -147,7 +161,7 @@ def create_command(
             setattr(client, field, value)
     try:
         invoice = create_draft(client, inputs, delivery_date=delivered)
-        issue(invoice, studio_today(), deposit_percent=deposit)
+        issue(invoice, studio_today(), deposit_percent=deposit, deposit_agreed=deposit_agreed)
     except InvoiceError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error

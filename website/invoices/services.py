@@ -35,6 +35,9 @@ from website.queries import lock_row
 
 PAYMENT_TERM = timedelta(days=14)
 DEFAULT_DEPOSIT_PERCENT = 50
+# A consumer can be held to pay at most half in advance unless they agreed to more
+# individually (art. 7:26 lid 2 BW; INVOICING-NL §5).
+CONSUMER_PREPAYMENT_CAP = 50
 
 
 class InvoiceError(ValueError):
@@ -47,6 +50,10 @@ class NothingToPay(InvoiceError):
 
 class InvoiceNotDraft(InvoiceError):
     """The invoice was issued (perhaps just now, by someone else): it no longer changes."""
+
+
+class DepositNeedsAgreement(InvoiceError):
+    """A consumer's deposit above half the total, without their individual agreement."""
 
 
 class InvoiceBusy(InvoiceError):
@@ -87,14 +94,20 @@ def issue(
     today: date,
     deposit_percent: int = DEFAULT_DEPOSIT_PERCENT,
     staff_id: int | None = None,
+    *,
+    deposit_agreed: bool = False,
 ) -> Invoice:
     """Give the draft the next number of the year and its schedule; from now on it is fixed.
 
     ``deposit_percent`` 50 means half on issue and the rest 14 days after delivery;
     0 or 100 means one payment, due 14 days after delivery (or after issue, without one).
+    A consumer's deposit above 50% needs ``deposit_agreed``: staff confirm the client
+    agreed to it individually, and the audit log keeps that confirmation.
     """
     invoice = _draft_locked(invoice, "is already issued")
-    installments = checked_schedule(invoice, deposit_percent, today)
+    installments = checked_schedule(
+        invoice, deposit_percent, today, consumer=invoice.client.is_consumer, agreed=deposit_agreed
+    )
     client = invoice.client
     invoice.client_name = client.name
     invoice.client_address = client.address
@@ -107,14 +120,33 @@ def issue(
     db.session.flush()  # the schedule is stored while the invoice is a draft; then it stays
     invoice.status = InvoiceStatus.ISSUED
     record(staff_id, "invoice.issued", "invoice", invoice.number)
+    if needs_agreement(deposit_percent, consumer=invoice.client.is_consumer):
+        record(staff_id, "invoice.deposit_agreed", "invoice", invoice.number)
     db.session.commit()
     return invoice
 
 
-def checked_schedule(invoice: Invoice, deposit_percent: int, today: date) -> list[Installment]:
+def needs_agreement(deposit_percent: int, *, consumer: bool) -> bool:
+    """Whether this deposit asks more of a consumer than they can be held to by default."""
+    return consumer and CONSUMER_PREPAYMENT_CAP < deposit_percent < 100
+
+
+def checked_schedule(
+    invoice: Invoice,
+    deposit_percent: int,
+    today: date,
+    *,
+    consumer: bool = False,
+    agreed: bool = False,
+) -> list[Installment]:
     """The schedule ``issue`` would make; ``InvoiceError`` if it cannot be issued so."""
     if not 0 <= deposit_percent <= 100:
         raise InvoiceError("The deposit is a percentage from 0 to 100.")
+    if needs_agreement(deposit_percent, consumer=consumer) and not agreed:
+        raise DepositNeedsAgreement(
+            "A consumer pays at most 50% in advance unless they agreed to more individually "
+            "(art. 7:26 BW)."
+        )
     if invoice.total <= 0:
         raise NothingToPay("An invoice of zero is not sent; there is nothing to pay.")
     installments = schedule(invoice, deposit_percent, today)
@@ -128,11 +160,14 @@ def check_issuable(
     deposit_percent: int,
     today: date,
     delivery_date: date | None = None,
+    *,
+    consumer: bool = False,
+    deposit_agreed: bool = False,
 ) -> None:
     """Raise ``InvoiceError`` unless these lines can be drafted and issued; stores nothing."""
     check_lines(lines)
     unsaved = Invoice(delivery_date=delivery_date, lines=_new_lines(lines))
-    checked_schedule(unsaved, deposit_percent, today)
+    checked_schedule(unsaved, deposit_percent, today, consumer=consumer, agreed=deposit_agreed)
 
 
 def schedule(invoice: Invoice, deposit_percent: int, issued_on: date) -> list[Installment]:
