@@ -439,7 +439,12 @@ def test_the_download_wants_a_fresh_code_after_fifteen_minutes(
     app: Flask, client: FlaskClient
 ) -> None:
     sign_in(app, client)
+    panel = client.get("/privacy-centre/download").text
+    assert "Download my data (ZIP)" in panel and "Email me a new code" not in panel
     backdate_session(app, 16)
+    panel = client.get("/privacy-centre/download").text
+    assert "You typed your code more than 15 minutes ago." in panel
+    assert "Email me a new code" in panel and "Download my data (ZIP)" not in panel
     response = post(client, "/privacy-centre/download", token_from="/privacy-centre/download")
     assert response.status_code == 303
     assert response.headers["Location"] == "/privacy-centre/code"
@@ -450,6 +455,7 @@ def test_the_download_wants_a_fresh_code_after_fifteen_minutes(
     assert answer.headers["Location"] == "/privacy-centre/download", "back where it was"
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(VerifiedSession.id))) == 1, "renewed"
+    assert "Download my data (ZIP)" in client.get("/privacy-centre/download").text
     download = post(client, "/privacy-centre/download", token_from="/privacy-centre/download")
     assert download.status_code == 200 and download.mimetype == "application/zip"
     download.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
 from flask import (
     Blueprint,
@@ -20,7 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_limiter import RequestLimit
 
-from website.extensions import csrf, limiter, retry_minutes
+from website.extensions import csrf, limiter, retry_minutes, studio_today
 from website.htmx import redirect_after_post, render, wants_fragment
 from website.i18n import current_language
 from website.mail.services import is_suppressed, normalise_email
@@ -188,8 +187,12 @@ def data() -> Response:
 @bp.get("/download")
 @verified
 def download() -> Response:
-    """What the download holds, and the button for it."""
-    return _panel("download")
+    """What the download holds, and the button for it (which may first ask for a new code)."""
+    return _panel(
+        "download",
+        fresh=verification.is_fresh(cookie_secret()),
+        fresh_minutes=int(verification.FRESH_FOR.total_seconds() // 60),
+    )
 
 
 @bp.post("/download")
@@ -211,7 +214,7 @@ def download_zip() -> Response:
         )
         return redirect_after_post(url_for("privacy.code"))
     archive = build_export(verified_email())
-    name = f"ivisual-productions-data-{date.today().isoformat()}.zip"
+    name = f"ivisual-productions-data-{studio_today().isoformat()}.zip"
     return send_file(archive, mimetype="application/zip", as_attachment=True, download_name=name)
 
 
