@@ -211,7 +211,7 @@ def test_the_client_page_gathers_messages_consents_and_mail(
     page = response.text
     assert "<h1>Anna de Vries</h1>" in page
     assert '<a href="mailto:anna@example.nl">anna@example.nl</a>' in page
-    assert "<dd>Nederlands</dd>" in page  # the language of the latest message
+    assert "<dd>English</dd>" in page  # as first written: a later message changes no record
 
     message_items = items(section(page, "Messages"), "li")
     assert [item.split(" · ")[0] for item in message_items] == [second, first]

@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 
 from tests.conftest import PolicyFactory
 from tests.contact.helpers import VALID, form_tokens, send
+from website.clients.models import Client
 from website.contact.models import ContactMessage, ProductionKind
 from website.contact.services import form_token
 from website.extensions import db
@@ -92,6 +93,17 @@ def test_a_message_is_stored_and_both_mails_queued(app: Flask, client: FlaskClie
     assert f"Your reference is {message.reference}." in thanks
     again = client.get("/contact/thanks", headers={"Accept-Language": "en"}).text
     assert message.reference not in again, "the reference is shown once"
+
+
+def test_a_message_never_renames_a_known_client(app: Flask, client: FlaskClient) -> None:
+    """Anyone can type any address: the message keeps what was typed, the record stays."""
+    assert send(client, language="en").status_code == 303
+    assert send(client, language="nl", name="Someone Else").status_code == 303
+
+    [anna] = rows(app, Client)
+    assert (anna.name, anna.language) == ("Anna de Vries", "en")
+    _, second = rows(app, ContactMessage)
+    assert (second.name, second.language, second.client_id) == ("Someone Else", "nl", anna.id)
 
 
 def test_with_htmx_the_form_is_swapped_for_the_thanks(app: Flask, client: FlaskClient) -> None:

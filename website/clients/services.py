@@ -20,14 +20,18 @@ from website.privacy.subject import photos
 from website.queries import contains
 
 
-def client_for(email: str, name: str, language: str) -> Client:
-    """The client with this address, created if new; name and language follow the latest."""
+def client_for(email: str, name: str, language: str, *, update: bool = True) -> Client:
+    """The client with this address, created if new.
+
+    Staff (``update``) also set the name and language of a known client; anyone else, such as
+    a visitor of the contact form who proved nothing about the address, leaves them as they are.
+    """
     address = normalise_email(email)
     client = db.session.scalar(sa.select(Client).where(Client.email == address))
     if client is None:
         client = Client(email=address, name=name, language=language)
         db.session.add(client)
-    else:
+    elif update:
         client.name, client.language = name, language
     return client
 

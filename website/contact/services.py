@@ -88,7 +88,8 @@ def new_reference() -> str:
 def submit_message(submission: Submission) -> ContactMessage:
     """Store the message and queue its two emails in one transaction."""
     message = ContactMessage(
-        client=client_for(submission.email, submission.name, submission.language),
+        # The message keeps the name typed; a known client's record is not renamed by it.
+        client=client_for(submission.email, submission.name, submission.language, update=False),
         reference=new_reference(),
         name=submission.name,
         email=submission.email,
