@@ -61,8 +61,11 @@ def staff_client(client: FlaskClient, staff: StaffMember) -> FlaskClient:
     return client
 
 
+Post = Callable[..., TestResponse]  # the ``post`` fixture: ``post(url, data, **headers)``
+
+
 @pytest.fixture
-def post(staff_client: FlaskClient) -> Callable[..., TestResponse]:
+def post(staff_client: FlaskClient) -> Post:
     """POST as the signed-in member, with the session's CSRF token added."""
 
     def send(url: str, data: dict | None = None, **headers: str) -> TestResponse:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
@@ -13,12 +14,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from tests.admin.conftest import Post
 from tests.conftest import PolicyFactory
 from tests.contact.helpers import send
+from website.admin.models import StaffMember
+from website.audit.models import AuditEvent
 from website.clients.models import Client
 from website.contact.models import ContactMessage, ProductionKind
 from website.contact.services import Submission, submit_message
 from website.extensions import db
+from website.invoices.models import Invoice
+from website.invoices.services import LineInput, create_draft, issue
 from website.mail.models import OutboxMessage, OutboxStatus
 
 HTMX = {"HX-Request": "true"}
@@ -275,3 +281,83 @@ def test_an_unknown_client_is_not_found(app: Flask, staff_client: FlaskClient) -
     client_id = make_client(app, "Real Person", "real@example.nl")
     assert get(staff_client, f"/admin/clients/{client_id + 1000}").status_code == 404
     assert get(staff_client, "/admin/clients/not-a-number").status_code == 404
+
+
+# --- correcting a client's details -----------------------------------------------------------
+
+
+def test_staff_correct_a_clients_details_and_issued_invoices_keep_theirs(
+    app: Flask, staff: StaffMember, staff_client: FlaskClient, post: Post
+) -> None:
+    client_id = make_client(app, "Anna de Vries", "anna@example.nl")
+    with app.app_context():
+        anna = db.session.get(Client, client_id)
+        anna.address = "Kerkstraat 1, Utrecht"
+        shoot = LineInput("Shoot", Decimal("1"), Decimal("100"), Decimal("21"))
+        issued = issue(create_draft(anna, [shoot]), date(2026, 11, 2))
+        issued_id, draft_id = issued.id, create_draft(anna, [shoot]).id
+    page = get(staff_client, f"/admin/clients/{client_id}").text
+    assert f'href="/admin/clients/{client_id}/edit"' in page
+    form = get(staff_client, f"/admin/clients/{client_id}/edit").text
+    assert 'value="Anna de Vries"' in form and "Kerkstraat 1, Utrecht</textarea>" in form
+
+    saved = post(
+        f"/admin/clients/{client_id}/edit",
+        {
+            "name": " Anna Jansen ",
+            "language": "nl",
+            "address": "Dorpsweg 2\n1234 AB Houten",
+            "company_name": "",
+            "vat_id": "nl 123456789 b01",
+        },
+    )
+    assert saved.status_code == 303
+    assert saved.headers["Location"] == f"/admin/clients/{client_id}"
+    with app.app_context():
+        anna = db.session.get(Client, client_id)
+        assert (anna.name, anna.language, anna.address, anna.company_name, anna.vat_id) == (
+            "Anna Jansen",
+            "nl",
+            "Dorpsweg 2\n1234 AB Houten",
+            None,
+            "NL123456789B01",
+        )
+        assert db.session.get(Invoice, issued_id).billed_to.name == "Anna de Vries"
+        assert db.session.get(Invoice, draft_id).billed_to.name == "Anna Jansen"
+        event = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action.startswith("client."))
+        ).one()
+        assert (event.staff_member_id, event.action, event.object_id) == (
+            staff.id,
+            "client.updated",
+            str(client_id),
+        )
+    page = get(staff_client, f"/admin/clients/{client_id}").text
+    assert "The details are saved." in page and "<h1>Anna Jansen</h1>" in page
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("name", ""), ("name", "A\nB"), ("vat_id", "123"), ("language", "de"), ("address", "a\x07")],
+)
+def test_bad_details_get_inline_errors_and_change_nothing(
+    app: Flask, post: Post, field: str, value: str
+) -> None:
+    client_id = make_client(app, "Anna de Vries", "anna@example.nl")
+    details = {"name": "Anna", "language": "en", "address": "", "company_name": "", "vat_id": ""}
+    response = post(f"/admin/clients/{client_id}/edit", {**details, field: value})
+    assert response.status_code == 422
+    assert f'<p class="field__error" id="{field}-error">' in response.text
+    with app.app_context():
+        assert db.session.get(Client, client_id).name == "Anna de Vries"
+        assert (
+            db.session.scalars(
+                sa.select(AuditEvent).where(AuditEvent.action.startswith("client."))
+            ).all()
+            == []
+        )
+
+
+def test_an_unknown_client_is_404(staff_client: FlaskClient, post: Post) -> None:
+    assert get(staff_client, "/admin/clients/999/edit").status_code == 404
+    assert post("/admin/clients/999/edit", {"name": "X", "language": "en"}).status_code == 404

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from tests.admin.conftest import Post
 from website.admin.models import StaffMember
 from website.audit.models import AuditEvent
 from website.clients.models import Client
@@ -22,7 +22,6 @@ from website.contact.services import Submission, submit_message
 from website.extensions import db, utcnow
 from website.mail.models import OutboxMessage, OutboxStatus
 
-Post = Callable[..., TestResponse]
 HTMX = {"HX-Request": "true"}
 EN = {"Accept-Language": "en"}
 REFERENCE_ROW = re.compile(r'<tr id="message-(C-[A-Z2-9]{4}-[A-Z2-9]{4})">')

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
@@ -18,6 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from tests.admin.conftest import Post
 from website.admin.models import StaffMember
 from website.audit.models import AuditEvent
 from website.clients.models import Client
@@ -35,7 +36,6 @@ from website.payments.models import (
 )
 from website.payments.services import apply_status, record_bank_transfer
 
-Post = Callable[..., TestResponse]
 HTMX = {"HX-Request": "true"}
 EN = {"Accept-Language": "en"}
 TODAY = date.today()

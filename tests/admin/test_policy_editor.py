@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
@@ -13,13 +12,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from tests.admin.conftest import Post
 from tests.conftest import PolicyFactory
 from website.admin.models import StaffMember
 from website.audit.models import AuditEvent
 from website.extensions import db
 from website.policy.models import PolicyVersion, PublishedVersionImmutable
 
-Post = Callable[..., TestResponse]
 HTMX = {"HX-Request": "true", "HX-Target": "policy-form"}
 EN = {"Accept-Language": "en"}
 OLD_NL = "Oude tekst.\n\n## 1. Wat we verzamelen {#information-we-collect}\n\nAlles.\n"

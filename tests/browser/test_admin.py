@@ -120,6 +120,20 @@ def test_staff_work_through_the_back_office(open_page, app: Flask, inbox: Inbox)
     expect(page.get_by_role("heading", name="Mail about this message")).to_be_visible()
     assert_accessible(page)
 
+    # A client's details, corrected from their page.
+    page.get_by_role("navigation", name="Back office").get_by_role("link", name="Clients").click()
+    page.get_by_role("link", name="Bram Jansen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bram Jansen")
+    page.get_by_role("link", name="Edit details").click()
+    expect(page).to_have_url(re.compile(r"/admin/clients/\d+/edit$"))
+    assert_accessible(page)
+    page.get_by_label("Company name (optional)").fill("Jansen Webshop")
+    page.get_by_role("button", name="Save details").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bram Jansen")
+    expect(page.get_by_text("The details are saved.")).to_be_visible()
+    expect(page.get_by_text("Jansen Webshop")).to_be_visible()
+    assert_accessible(page)
+
     # The policy: the list of versions, then a new version previewed in place.
     page.get_by_role("navigation", name="Back office").get_by_role("link", name="Policy").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Privacy policy versions")

@@ -1,16 +1,19 @@
-"""Clients: search them, and see everything about one on a single page."""
+"""Clients: search them, see everything about one on a single page, correct their details."""
 
 from __future__ import annotations
 
-from flask import Response, abort, request
+from flask import Response, abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from website.admin.blueprint import bp
+from website.admin.client_forms import ClientDetailsForm
 from website.admin.forms import ClientFilterForm
 from website.admin.pagination import paginate
 from website.clients.models import Client
-from website.clients.services import client_file, search_query
+from website.clients.services import client_file, search_query, update_details
 from website.extensions import db
-from website.htmx import render
+from website.htmx import redirect_after_post, render
 
 
 @bp.get("/clients")
@@ -27,7 +30,36 @@ def clients() -> Response:
 @bp.get("/clients/<int:client_id>")
 def client(client_id: int) -> Response:
     """Invoices, messages, consents and mail of one client."""
+    return render("admin/clients/detail.html", file=client_file(_client_or_404(client_id)))
+
+
+@bp.route("/clients/<int:client_id>/edit", methods=["GET", "POST"])
+def edit_client(client_id: int) -> Response:
+    """Correct a client's name, language, address, company or VAT id; not their email address."""
+    found = _client_or_404(client_id)
+    if request.method == "GET":
+        form = ClientDetailsForm.for_client(found)
+        return render("admin/clients/edit.html", form=form, client=found)
+    form = ClientDetailsForm()
+    if not form.validate():
+        return render("admin/clients/edit.html", status=422, form=form, client=found)
+    update_details(
+        found,
+        name=form.name.data,
+        language=form.language.data,
+        address=form.address.data or None,
+        company_name=form.company_name.data or None,
+        vat_id=form.vat_id.data or None,
+        staff_id=current_user.id,
+    )
+    flash(
+        _("The details are saved. Invoices already issued keep the details they were issued with.")
+    )
+    return redirect_after_post(url_for("admin.client", client_id=found.id))
+
+
+def _client_or_404(client_id: int) -> Client:
     found = db.session.get(Client, client_id)
     if found is None:
         abort(404)
-    return render("admin/clients/detail.html", file=client_file(found))
+    return found

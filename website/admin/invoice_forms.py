@@ -28,15 +28,15 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    Regexp,
     ValidationError,
 )
 from wtforms.widgets import HiddenInput
 
+from website.admin.client_forms import ADDRESS_LIMITS, ClientDetailsForm
 from website.admin.forms import GetForm
 from website.contact.forms import TOO_LONG, email_field, one_line, strip
 from website.extensions import studio_today
-from website.i18n import LANGUAGES, current_language
+from website.i18n import current_language
 from website.invoices.models import VAT_RATES, Invoice, InvoiceStatus
 from website.invoices.services import LineInput, needs_agreement
 
@@ -45,7 +45,6 @@ EMPTY_LINES = 3
 # A number as people type it: digits, then at most one decimal comma or point. No thousands
 # separators: "1.234" would be ambiguous between Dutch and English.
 NUMBER = re.compile(r"-?\d{1,12}(?:[.,]\d+)?")
-ADDRESS_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_QUANTITY = Decimal("100000")
 MAX_UNIT_PRICE = Decimal("1000000")
 
@@ -111,15 +110,6 @@ def price_range(form: FlaskForm, field: Field) -> None:
         )
 
 
-def address_text(form: FlaskForm, field: Field) -> None:
-    if field.data and ADDRESS_CONTROLS.search(field.data):
-        raise ValidationError(_l("The address contains characters we cannot store."))
-
-
-def vat_id_filter(value: str | None) -> str | None:
-    return re.sub(r"[\s.]", "", value).upper() if isinstance(value, str) else value
-
-
 class LineForm(FlaskForm):
     """One invoice line; a row left completely empty is no line at all."""
 
@@ -181,47 +171,16 @@ def at_least_one_line(form: FlaskForm, field: FieldList) -> None:
         raise ValidationError(_l("Please fill in at least one line."))
 
 
-class DraftForm(FlaskForm):
+class DraftForm(ClientDetailsForm):
     """The client the invoice is for, when the work is delivered, and what it is for."""
 
     email = email_field(_l("Please give the client's email address."))
-    name = StringField(
-        _l("Name"),
-        filters=[strip],
-        validators=[
-            InputRequired(_l("Please give the client's name.")),
-            Length(max=100, message=TOO_LONG),
-            one_line,
-        ],
-    )
-    language = SelectField(
-        _l("Language of the invoice and its emails"),
-        choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
-        default="nl",
-    )
     address = TextAreaField(
         _l("Postal address"),
         filters=[strip],
         validators=[
             InputRequired(_l("Please give the client's postal address; invoices need it.")),
-            Length(max=300, message=TOO_LONG),
-            address_text,
-        ],
-    )
-    company_name = StringField(
-        _l("Company name (optional)"),
-        filters=[strip],
-        validators=[Optional(), Length(max=150, message=TOO_LONG), one_line],
-    )
-    vat_id = StringField(
-        _l("VAT number (optional)"),
-        filters=[vat_id_filter],
-        validators=[
-            Optional(),
-            Regexp(
-                r"^[A-Z]{2}[0-9A-Z+*]{2,13}$",
-                message=_l("A VAT number starts with two letters, e.g. NL123456789B01."),
-            ),
+            *ADDRESS_LIMITS,
         ],
     )
     delivery_date = DateField(

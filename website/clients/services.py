@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from website.audit.services import record
 from website.clients.models import Client
 from website.contact.models import ContactMessage
 from website.extensions import db
@@ -34,6 +35,23 @@ def client_for(email: str, name: str, language: str, *, update: bool = True) -> 
     elif update:
         client.name, client.language = name, language
     return client
+
+
+def update_details(
+    client: Client,
+    *,
+    name: str,
+    language: str,
+    address: str | None,
+    company_name: str | None,
+    vat_id: str | None,
+    staff_id: int,
+) -> None:
+    """Staff correct a client's record (Art. 16 GDPR); issued invoices keep what they showed."""
+    client.name, client.language = name, language
+    client.address, client.company_name, client.vat_id = address, company_name, vat_id
+    record(staff_id, "client.updated", "client", client.id)
+    db.session.commit()
 
 
 def search_query(text: str | None) -> sa.Select[tuple[Client]]:
