@@ -18,6 +18,7 @@ from tests.conftest import make_config
 from tests.databases import scratch_database
 from website import PROJECT_ROOT, create_app
 from website.extensions import db
+from website.mail.models import FORGOTTEN_BODY
 from website.mail.services import email_hash
 
 
@@ -154,3 +155,36 @@ def test_existing_consent_events_get_their_address_hash() -> None:
     with db.engine.connect() as connection:
         stored = connection.execute(sa.text("SELECT email_hash FROM consent_event")).scalar_one()
     assert stored == email_hash("anna@example.nl")
+
+
+@pytest.mark.usefixtures("empty_app")
+def test_sent_pay_link_and_code_mails_lose_their_bodies() -> None:
+    """The migration that marks secret-holding mail also clears what was already sent."""
+    upgrade(revision="e64334290d59")
+    rows = [
+        ("invoices/invoice", "sent", "Pay here: /pay/secret"),
+        ("privacy/code", "queued", "Your code: 12345678"),
+        ("contact/acknowledgement", "sent", "Thanks."),
+    ]
+    with db.engine.begin() as connection:
+        for number, (kind, status, body) in enumerate(rows):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO mail_outbox (kind, recipient, language, subject, text_body, "
+                    "html_body, message_id, marketing, auto_reply, status, attempts, "
+                    "next_attempt_at, created_at) VALUES (:kind, 'anna@example.nl', 'nl', 'S', "
+                    ":body, :body, :message_id, false, false, :status, 0, "
+                    "'2026-01-01 10:00:00+00', '2026-01-01 10:00:00+00')"
+                ),
+                {"kind": kind, "status": status, "body": body, "message_id": f"<{number}@x>"},
+            )
+    upgrade(revision="ab63b46fe9fd")
+    with db.engine.connect() as connection:
+        stored = connection.execute(
+            sa.text("SELECT kind, holds_secret, text_body, html_body FROM mail_outbox ORDER BY id")
+        ).all()
+    assert [tuple(row) for row in stored] == [
+        ("invoices/invoice", True, FORGOTTEN_BODY, None),
+        ("privacy/code", True, "Your code: 12345678", "Your code: 12345678"),
+        ("contact/acknowledgement", False, "Thanks.", "Thanks."),
+    ]

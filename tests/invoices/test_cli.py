@@ -49,7 +49,7 @@ def test_creates_issues_and_emails_and_prints_the_link_last(
             InstallmentKind.BALANCE,
         ]
         mail = db.session.scalars(sa.select(OutboxMessage)).one()
-        assert mail.kind == "invoices/invoice"
+        assert mail.kind == "invoices/invoice" and mail.holds_secret  # its link opens the invoice
         assert mail.recipient == "anna@example.nl"
         assert link in mail.text_body and link in mail.html_body
         assert invoice.number in mail.subject

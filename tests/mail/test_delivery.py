@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from tests.contact.helpers import VALID, send
 from tests.smtp import SmtpServer
 from website.extensions import db, utcnow
-from website.mail.models import OutboxMessage, OutboxStatus, Suppression
+from website.mail.models import FORGOTTEN_BODY, OutboxMessage, OutboxStatus, Suppression
 from website.mail.services import deliver_due, email_hash, queue_mail, retry_dead
 from website.privacy.models import ConsentAction, ConsentChannel, ConsentEvent, ConsentPurpose
 
@@ -185,6 +185,28 @@ def test_staff_can_retry_a_dead_letter(smtp_server: SmtpServer) -> None:
     assert retry_dead(message.id) is not None
     assert deliver_due().sent == 1
     assert retry_dead(message.id) is None, "only dead letters can be retried"
+
+
+@pytest.mark.usefixtures("ctx")
+def test_a_body_holding_a_secret_is_dropped_once_delivered(smtp_server: SmtpServer) -> None:
+    smtp_server.inbox.rcpt_answer = "451 4.7.1 Try again later"
+    secret = queue_one(holds_secret=True)
+    plain = queue_one(to="bram@example.nl")
+    deliver_due()
+    body = outbox()[0].text_body
+    assert "C-TEST-0001" in body, "kept while it may still have to be sent"
+
+    smtp_server.inbox.rcpt_answer = None
+    assert deliver_due(now=utcnow() + timedelta(minutes=5)).sent == 2
+    [delivered] = smtp_server.inbox.to(VISITOR)
+    assert (
+        delivered.get_body(("plain",)).get_content().replace("\r\n", "\n").strip() == body.strip()
+    )
+    assert "C-TEST-0001" in delivered.get_body(("html",)).get_content()
+    stored = {row.id: row for row in outbox()}
+    assert (stored[secret.id].text_body, stored[secret.id].html_body) == (FORGOTTEN_BODY, None)
+    assert stored[secret.id].subject == "Test subject", "the record of the mail stays"
+    assert "C-TEST-0001" in stored[plain.id].text_body and stored[plain.id].html_body
 
 
 @pytest.mark.usefixtures("ctx")

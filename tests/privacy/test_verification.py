@@ -70,6 +70,9 @@ def test_known_and_unknown_addresses_get_identical_answers(app: Flask, htmx: boo
         assert db.session.scalar(sa.select(sa.func.count(VerificationChallenge.id))) == 2
     assert len(mailed_codes(app, KNOWN)) == 1
     assert mailed_codes(app, UNKNOWN) == []
+    with app.app_context():
+        kept = db.session.scalars(sa.select(OutboxMessage.holds_secret)).all()
+        assert kept == [True, True], "no code outlives its delivery in the outbox"
 
 
 def table_counts() -> dict[str, int]:

@@ -252,7 +252,10 @@ def send(invoice: Invoice, staff_id: int | None = None) -> str:
 
 
 def mail_client(invoice: Invoice, template: str, subject: str, **context: object) -> None:
-    """Queue ``mail/<template>`` to the invoice's client, in their language, under its number."""
+    """Queue ``mail/<template>`` to the invoice's client, in their language, under its number.
+
+    A mail with a ``pay_url`` keeps no body once delivered: the link opens the invoice.
+    """
     client = invoice.client
     queue_mail(
         template,
@@ -260,6 +263,7 @@ def mail_client(invoice: Invoice, template: str, subject: str, **context: object
         subject=subject,
         language=client.language,
         reference=invoice.number,
+        holds_secret="pay_url" in context,
         invoice=invoice,
         **context,
     )

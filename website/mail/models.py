@@ -18,6 +18,9 @@ class OutboxStatus(enum.StrEnum):
     SUPPRESSED = "suppressed"  # marketing mail to someone who objected: never sent
 
 
+FORGOTTEN_BODY = "[Removed after delivery: this email held a one-time link or code.]"
+
+
 class OutboxMessage(db.Model):
     """One rendered email and its delivery state; bodies are deleted with the row."""
 
@@ -37,6 +40,9 @@ class OutboxMessage(db.Model):
     reference: Mapped[str | None] = mapped_column(sa.String(32), index=True)
     marketing: Mapped[bool] = mapped_column(default=False)
     auto_reply: Mapped[bool] = mapped_column(default=False)
+    # The body carries a one-time secret (a pay link, a privacy-centre code): it is dropped
+    # once delivered, so the outbox is no way into an invoice or the privacy centre.
+    holds_secret: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     status: Mapped[OutboxStatus] = mapped_column(default=OutboxStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -60,6 +66,8 @@ class OutboxMessage(db.Model):
         self.status = OutboxStatus.SENT
         self.sent_at = now
         self.last_error = None
+        if self.holds_secret:
+            self.text_body, self.html_body = FORGOTTEN_BODY, None
 
 
 class Suppression(db.Model):

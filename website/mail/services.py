@@ -81,12 +81,14 @@ def queue_mail(
     reply_to: str | None = None,
     marketing: bool = False,
     auto_reply: bool = False,
+    holds_secret: bool = False,
     **context: object,
 ) -> OutboxMessage:
     """Render ``mail/<template>`` in ``language`` and add it to the outbox (not committed).
 
     Values in ``context`` reach the templates as escaped variables only; ``subject`` is a
-    (lazy) translatable string, rendered in ``language``.
+    (lazy) translatable string, rendered in ``language``. A body that ``holds_secret`` (a pay
+    link, a code) is dropped once the mail is delivered.
     """
     if marketing:
         # Every marketing mail can be stopped in one click, without signing in (Art. 21(3)).
@@ -113,6 +115,7 @@ def queue_mail(
         reference=reference,
         marketing=marketing,
         auto_reply=auto_reply,
+        holds_secret=holds_secret,
         status=OutboxStatus.SUPPRESSED if marketing and is_suppressed(to) else OutboxStatus.QUEUED,
         next_attempt_at=utcnow(),
     )

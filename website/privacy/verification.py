@@ -102,6 +102,7 @@ def request_code(email: str, language: str, now: datetime | None = None) -> str:
         to=address,
         subject=_l("Your code for the privacy centre"),
         language=language,
+        holds_secret=True,
         code=code,
         minutes=minutes,
     )
