@@ -17,6 +17,7 @@ from mollie.api.client import Client
 from werkzeug.test import TestResponse
 
 from tests.factories import make_issued_invoice
+from website.admin.dashboard import payments_received
 from website.audit.models import AuditEvent
 from website.extensions import db
 from website.invoices.models import Installment, Invoice, InvoiceStatus
@@ -375,6 +376,8 @@ class TestMoneyInFlightAndBack:
             assert not deposit.is_paid and deposit.invoice.next_installment.id == deposit.id
             actions = db.session.scalars(sa.select(AuditEvent.action)).all()
             assert actions.count("payment.charged_back") == 1
+            received = payments_received()
+            assert [(e.old_status, e.note) for e in received] == [(PaymentStatus.OPEN, None)]
         page = client.get(f"/pay/{token}", headers={"Accept-Language": "en"}).text
         assert "Pay €605.00 online" in page
 
@@ -398,6 +401,7 @@ class TestMoneyInFlightAndBack:
             assert stored.events[-1].note == "refunded 100.00 in all"
             assert stored.installment.is_paid
             assert "payment.refunded" in db.session.scalars(sa.select(AuditEvent.action)).all()
+            assert len(payments_received()) == 1, "the refund is no payment received"
 
     def test_odd_webhook_ids_are_ignored(
         self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox

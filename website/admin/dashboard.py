@@ -29,10 +29,19 @@ def dashboard() -> str:
         new_messages=db.session.scalars(new.limit(10)).all(),
         new_count=db.session.scalar(sa.select(sa.func.count()).select_from(new.subquery())),
         undelivered=undelivered(),
-        received=_payment_events(PaymentEvent.new_status == PaymentStatus.PAID, RECEIVED_SHOWN),
+        received=payments_received(),
         overdue=overdue_installments(studio_today()),
         paid_twice=_payment_events(PaymentEvent.note == PAID_TWICE_NOTE, ATTENTION_SHOWN),
     )
+
+
+def payments_received(limit: int = RECEIVED_SHOWN) -> list[PaymentEvent]:
+    """Attempts that became paid, newest first; not the refunds and chargebacks that follow."""
+    became_paid = sa.and_(
+        PaymentEvent.new_status == PaymentStatus.PAID,
+        sa.or_(PaymentEvent.old_status.is_(None), PaymentEvent.old_status != PaymentStatus.PAID),
+    )
+    return _payment_events(became_paid, limit)
 
 
 def overdue_installments(today: date) -> list[Installment]:
