@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.factories import make_issued_invoice
-from website.extensions import db, utcnow
+from website.extensions import db, studio_today, utcnow
 from website.invoices.models import Invoice
 from website.invoices.services import new_pay_link, revoke_pay_links
 
@@ -130,6 +130,36 @@ def test_a_paid_invoice_has_no_pay_button(app: Flask, client: FlaskClient, token
     page = client.get(f"/pay/{token}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Pay now" not in page
     assert 'action="/pay/' not in page
+
+
+@pytest.mark.parametrize(
+    ("deposit_paid", "balance_due_on", "expected"),
+    [
+        (False, "later", "Pay now Due now: the deposit of €659.50."),
+        (True, "later", "Next payment The balance of €659.50 is due on "),
+        (True, None, "Next payment The balance of €659.50 is due 14 days after delivery;"),
+        (True, "today", "Pay now Due now: the balance of €659.50."),
+    ],
+)
+def test_a_part_is_called_due_only_when_it_is(
+    app: Flask,
+    client: FlaskClient,
+    token: str,
+    deposit_paid: bool,
+    balance_due_on: str | None,
+    expected: str,
+) -> None:
+    today = studio_today()
+    with app.app_context():
+        deposit, balance = db.session.scalars(sa.select(Invoice)).one().installments
+        deposit.paid_at = utcnow() if deposit_paid else None
+        balance.due_on = {"later": today + timedelta(days=9), "today": today, None: None}[
+            balance_due_on
+        ]
+        db.session.commit()
+    page = text(client.get(f"/pay/{token}", headers={"Accept-Language": "en"}).text)
+    assert expected in page
+    assert 'name="installment"' in client.get(f"/pay/{token}").text, "paying early is fine"
 
 
 def test_paying_without_a_form_token_is_refused(client: FlaskClient, token: str) -> None:

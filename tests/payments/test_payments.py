@@ -21,6 +21,7 @@ from website.admin.dashboard import payments_received
 from website.audit.models import AuditEvent
 from website.extensions import db
 from website.invoices.models import Installment, Invoice, InvoiceStatus
+from website.invoices.services import revoke_pay_links
 from website.mail.models import OutboxMessage
 from website.mollie_sandbox.testing import MollieSandbox
 from website.payments.models import PaymentAttempt, PaymentEvent, PaymentSource, PaymentStatus
@@ -60,6 +61,19 @@ def click_pay(client: FlaskClient, token: str, language: str = "nl") -> TestResp
         f"/pay/{token}",
         data={"csrf_token": form_token[1], "installment": position[1]},
         headers={"Accept-Language": language},
+    )
+
+
+def retry(client: FlaskClient, return_page: str) -> TestResponse:
+    """Press "Try again" on a return page, with the form as the page shows it."""
+    page = client.get(return_page, headers={"Accept-Language": "en"}).text
+    form_token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    position = re.search(r'name="installment" value="(\d+)"', page)
+    assert form_token and position, "the page has a try-again button"
+    return client.post(
+        return_page,
+        data={"csrf_token": form_token[1], "installment": position[1]},
+        headers={"Accept-Language": "en"},
     )
 
 
@@ -433,6 +447,41 @@ class TestTheReturnPage:
         page = client.get(return_path(app, attempt), headers={"Accept-Language": "en"})
         assert "was not completed" in page.text and "Try again" in page.text
         assert "hx-trigger" not in page.text
+
+    def test_an_old_return_pages_try_again_does_not_pay_the_next_part(
+        self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+    ) -> None:
+        first = start_paying(app, client, token)
+        mollie_sandbox.set_status(first.mollie_id, "canceled")
+        old_page = return_path(app, first)
+        assert "Try again" in client.get(old_page, headers={"Accept-Language": "en"}).text
+        assert click_pay(client, token).status_code == 303  # paid after all, another way
+        with app.app_context():
+            second = db.session.scalars(
+                sa.select(PaymentAttempt).order_by(PaymentAttempt.id.desc())
+            ).first()
+            db.session.expunge(second)
+        mollie_sandbox.set_status(second.mollie_id, "paid")
+        assert deliver_webhook(client, second).status_code == 200
+
+        again = retry(client, old_page)  # Back to the old page, "Try again"
+
+        assert again.status_code == 303 and again.headers["Location"] == old_page
+        assert len(mollie_sandbox.payments()) == 2, "no payment for the balance"
+        page = client.get(old_page, headers={"Accept-Language": "en"}).text
+        assert "This part of the invoice is already paid." in page
+
+    def test_try_again_stops_when_staff_revoked_the_links(
+        self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+    ) -> None:
+        attempt = start_paying(app, client, token)
+        mollie_sandbox.set_status(attempt.mollie_id, "canceled")
+        with app.app_context():
+            revoke_pay_links(db.session.scalars(sa.select(Invoice)).one())
+            db.session.commit()
+        refused = retry(client, return_path(app, attempt))
+        assert refused.status_code == 404 and "info@ivisualproductions.nl" in refused.text
+        assert len(mollie_sandbox.payments()) == 1
 
     def test_processing_polls_with_htmx_and_has_a_plain_link(
         self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from datetime import date
+from typing import NoReturn
 
 import segno.helpers
 from flask import (
@@ -20,10 +22,10 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from website import htmx
-from website.extensions import csrf, limiter
+from website.extensions import csrf, limiter, studio_today
 from website.i18n import current_language
-from website.invoices.models import Installment, Invoice
-from website.invoices.services import invoice_for_token
+from website.invoices.models import Installment, InstallmentKind, Invoice
+from website.invoices.services import invoice_for_token, live_pay_link
 from website.payments import mollie
 from website.payments.forms import PayForm
 from website.payments.models import PaymentAttempt, PaymentSource, PaymentStatus
@@ -51,8 +53,13 @@ IN_PROGRESS = (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED)
 def _invoice_or_404(token: str) -> Invoice:
     invoice = invoice_for_token(token)
     if invoice is None:
-        abort(Response(render_template("pay/unknown_link.html"), status=404))
+        _unknown_link()
     return invoice
+
+
+def _unknown_link() -> NoReturn:
+    """The 404 for a link that does not (or no longer) work: how to reach the studio."""
+    abort(Response(render_template("pay/unknown_link.html"), status=404))
 
 
 @bp.after_request
@@ -69,6 +76,16 @@ def _private(response: Response) -> Response:
     return response
 
 
+def is_due(installment: Installment, today: date) -> bool:
+    """Whether the client is asked to pay ``installment`` now (they may always pay early).
+
+    A deposit is due on issue; a part waiting for the delivery date is not due yet.
+    """
+    if installment.due_on is None:
+        return installment.kind is InstallmentKind.DEPOSIT
+    return installment.due_on <= today
+
+
 @bp.get("/pay/<token>")
 def invoice(token: str) -> str:
     invoice = _invoice_or_404(token)
@@ -80,6 +97,7 @@ def invoice(token: str) -> str:
         invoice=invoice,
         token=token,
         due=due,
+        due_now=due is not None and is_due(due, studio_today()),
         amount_due=due.amount - paid[due.id] if due else None,
         paid=paid,
         in_progress=latest is not None and latest.status in IN_PROGRESS,
@@ -148,10 +166,13 @@ def returned(attempt_id: int, key: str) -> Response | str | tuple[str, int]:
     invoice = attempt.installment.invoice
     here = url_for("pay.returned", attempt_id=attempt.id, key=key)
     if request.method == "POST":
-        if not PayForm().validate_on_submit():
+        form = PayForm()
+        if not form.validate_on_submit():
             abort(400)
+        if live_pay_link(invoice) is None:  # staff shut the invoice's links: nothing to pay here
+            _unknown_link()
         due = invoice.next_installment
-        if due is None:
+        if due is None or due.id != attempt.installment_id or form.installment.data != due.position:
             flash(_("This part of the invoice is already paid."))
             return redirect(here, 303)
         return _checkout(due, back=here)
