@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,8 @@ from website import create_app, queries
 from website.extensions import db
 from website.invoices.models import Installment
 from website.mollie_sandbox.testing import MollieSandbox
-from website.payments.models import PaymentAttempt
+from website.payments.models import PaymentAttempt, PaymentEvent, PaymentSource
+from website.payments.services import PAID_TWICE_NOTE, sync_payment
 
 DELIVERIES = 50
 
@@ -127,3 +129,41 @@ def test_a_lock_not_had_in_time_answers_503_so_mollie_retries(
     assert client.post(url, data={"id": payment_id}).status_code == 200
     assert len(paid_events(postgres_app)) == 1
     assert receipts(postgres_app) == ["anna@example.nl"]
+
+
+def test_a_second_payment_synced_after_another_request_settled_the_part_is_flagged(
+    postgres_app: Flask, mollie_sandbox: MollieSandbox
+) -> None:
+    """The return page had read the installment as unpaid before the webhook settled it."""
+    mollie_sandbox.configure_webhooks(paused=True)
+    with postgres_app.app_context():
+        token = make_issued_invoice()[1]
+    client = postgres_app.test_client()
+    assert click_pay(client, token).status_code == 303
+    with postgres_app.app_context():  # so that the next click is not for the same amount
+        first = db.session.scalars(sa.select(PaymentAttempt)).one()
+        first_id, amount, first.amount = first.id, first.amount, Decimal("1.00")
+        db.session.commit()
+    assert click_pay(client, token).status_code == 303
+    with postgres_app.app_context():
+        first, second = db.session.scalars(sa.select(PaymentAttempt).order_by(PaymentAttempt.id))
+        first.amount = amount
+        db.session.commit()
+        payment_ids, second_id = (first.mollie_id, second.mollie_id), second.id
+    for payment_id in payment_ids:
+        mollie_sandbox.set_status(payment_id, "paid")  # the client paid twice
+
+    with postgres_app.app_context():
+        returning = db.session.get(PaymentAttempt, second_id)
+        page_shows = returning.installment.invoice.installments  # the page holds the schedule
+        assert not page_shows[0].is_paid
+        with postgres_app.app_context():  # meanwhile, the webhook of the first payment
+            sync_payment(db.session.get(PaymentAttempt, first_id), PaymentSource.WEBHOOK)
+        sync_payment(returning, PaymentSource.RETURN)
+
+    assert receipts(postgres_app) == ["anna@example.nl"]
+    with postgres_app.app_context():
+        notes = db.session.scalars(
+            sa.select(PaymentEvent.note).where(PaymentEvent.attempt_id == second_id)
+        ).all()
+        assert PAID_TWICE_NOTE in notes
