@@ -462,6 +462,7 @@ def test_add_a_line_with_htmx_swaps_the_form(app: Flask, post: Post) -> None:
         ({"address": ""}, "address", "Please give the client"),
         ({"vat_id": "123"}, "vat_id", "A VAT number starts with two letters"),
         ({"delivery_date": "31-12-2031"}, "delivery_date", "Not a valid date value."),
+        ({"delivery_date": "9999-12-25"}, "delivery_date", "less than five years ahead"),
     ],
 )
 def test_errors_are_shown_inline_with_422_and_nothing_is_stored(
@@ -711,6 +712,8 @@ def test_the_balance_is_due_14_days_after_delivery(app: Flask, post: Post) -> No
         ({"deposit": "custom", "percent": "0"}, "percent"),
         ({"deposit": "custom", "percent": "100"}, "percent"),
         ({"deposit": "custom", "percent": "33.5"}, "percent"),
+        ({"deposit": "custom", "percent": "²"}, "percent"),  # a digit to str.isdigit()
+        ({"deposit": "custom", "percent": "٣٠"}, "percent"),  # Arabic-Indic thirty
         ({"deposit": "75"}, "deposit"),
         ({}, "deposit"),
     ],
@@ -823,6 +826,15 @@ def test_recording_the_delivery_gives_the_balance_its_due_date(
     assert app.test_client().get(pay_path(mail)).status_code == 200
     page = get(staff_client, f"/admin/invoices/{invoice_id}").text
     assert "/delivered" not in page, "nothing waits for a delivery date any more"
+
+    again = post(  # the same form sent again, from a page still open somewhere
+        f"/admin/invoices/{invoice_id}/delivered", {"delivered_on": TODAY.isoformat()}
+    )
+    assert again.status_code == 303
+    page = get(staff_client, f"/admin/invoices/{invoice_id}").text
+    assert "Every part already has its due date; nothing was changed or emailed." in page
+    assert len(mails(app, "invoices/balance_due")) == 1
+    assert snapshot(app, invoice_id)["schedule"] == stored["schedule"]
 
 
 def test_a_draft_has_no_delivery_action(app: Flask, post: Post) -> None:

@@ -116,6 +116,7 @@ def test_refusals_store_nothing(app: Flask, runner: FlaskCliRunner) -> None:
         ([*new_client, "--line", "Shoot;1e9;100;21"], "quantities go up to 100000"),
         ([*new_client, "--line", "Free;1;0;21"], "nothing to pay"),
         ([*new_client, "--line", "Cent;1;0.01;0", "--deposit", "50"], "part of zero"),
+        ([*new_client, "--line", "Shoot;1;1;21", "--delivery-date", "9999-12-25"], "five years"),
         ([*new_client, "--client-name", "N" * 101, "--line", "Shoot;1;1;21"], "--client-name"),
     ]  # fmt: skip
     for args, message in cases:

@@ -27,6 +27,7 @@ from website.invoices.models import (
     InvoiceLine,
     InvoiceStatus,
     IssuedInvoiceImmutable,
+    PayLink,
 )
 from website.invoices.services import (
     DepositNeedsAgreement,
@@ -36,8 +37,10 @@ from website.invoices.services import (
     create_draft,
     delete_draft,
     issue,
+    record_delivery,
     update_draft,
 )
+from website.mail.models import OutboxMessage
 
 TODAY = date(2026, 11, 25)
 SHOOT = LineInput("Family shoot, 2 hours", Decimal("1"), Decimal("395.00"), Decimal("21"))
@@ -473,3 +476,33 @@ def test_a_double_click_on_issue_gives_one_number_and_one_schedule(postgres_app:
             InstallmentKind.BALANCE,
         ]
         assert db.session.scalar(sa.select(InvoiceCounter.last_number)) == 1
+
+
+def test_a_double_click_on_delivered_emails_the_client_once(postgres_app: Flask) -> None:
+    with postgres_app.app_context():
+        client = a_client()
+        client.address = "Kerkstraat 1, Utrecht"
+        invoice_id = issue(create_draft(client, [SHOOT]), TODAY).id
+    both_loaded = threading.Barrier(2)
+    dated: list[int] = []
+
+    def click_delivered() -> None:
+        with postgres_app.app_context():
+            invoice = db.session.get(Invoice, invoice_id)
+            assert len(invoice.awaiting_delivery) == 1
+            both_loaded.wait(timeout=10)
+            dated.append(record_delivery(invoice, TODAY))
+
+    threads = [threading.Thread(target=click_delivered) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(dated) == [0, 1]
+    with postgres_app.app_context():
+        mails = db.session.scalars(
+            sa.select(OutboxMessage).where(OutboxMessage.kind == "invoices/balance_due")
+        ).all()
+        assert len(mails) == 1
+        live = db.session.scalars(sa.select(PayLink).where(PayLink.revoked_at.is_(None))).all()
+        assert len(live) == 1

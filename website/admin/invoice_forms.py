@@ -38,13 +38,14 @@ from website.contact.forms import TOO_LONG, email_field, one_line, strip
 from website.extensions import studio_today
 from website.i18n import current_language
 from website.invoices.models import VAT_RATES, Invoice, InvoiceStatus
-from website.invoices.services import LineInput, needs_agreement
+from website.invoices.services import MAX_DELIVERY_AHEAD, LineInput, needs_agreement
 
 MAX_LINES = 40
 EMPTY_LINES = 3
 # A number as people type it: digits, then at most one decimal comma or point. No thousands
 # separators: "1.234" would be ambiguous between Dutch and English.
 NUMBER = re.compile(r"-?\d{1,12}(?:[.,]\d+)?")
+PERCENT = re.compile(r"[0-9]{1,3}")  # ASCII digits only: "²" is a digit to str.isdigit
 MAX_QUANTITY = Decimal("100000")
 MAX_UNIT_PRICE = Decimal("1000000")
 
@@ -193,6 +194,10 @@ class DraftForm(ClientDetailsForm):
         validators=[at_least_one_line],
     )
 
+    def validate_delivery_date(self, field: DateField) -> None:
+        if field.data and field.data > studio_today() + MAX_DELIVERY_AHEAD:
+            raise ValidationError(_l("Please give a delivery date less than five years ahead."))
+
     @classmethod
     def for_invoice(cls, invoice: Invoice) -> DraftForm:
         """The form filled in from a stored draft, with room for one more line."""
@@ -255,7 +260,7 @@ class IssueForm(FlaskForm):
     def validate_percent(self, field: StringField) -> None:
         if self.deposit.data != "custom":
             return
-        if not field.data or not field.data.isdigit() or not 1 <= int(field.data) <= 99:
+        if not PERCENT.fullmatch(field.data or "") or not 1 <= int(field.data) <= 99:
             raise ValidationError(_l("Please give a whole percentage from 1 to 99."))
 
     def validate_agreed(self, field: BooleanField) -> None:

@@ -276,13 +276,17 @@ def record_delivery(invoice_id: int) -> Response:
     form = DeliveryForm()
     if not form.validate():
         return _invoice_page(invoice, delivery_form=form)
-    services.record_delivery(invoice, form.delivered_on.data, current_user.id)
-    flash(
-        _(
-            "The delivery date is recorded; the balance is due 14 days later. The client is "
-            "emailed the due date with a new pay link."
+    with _unless_busy(invoice):
+        dated = services.record_delivery(invoice, form.delivered_on.data, current_user.id)
+    if dated:
+        flash(
+            _(
+                "The delivery date is recorded; the balance is due 14 days later. The client is "
+                "emailed the due date with a new pay link."
+            )
         )
-    )
+    else:
+        flash(_("Every part already has its due date; nothing was changed or emailed."))
     return redirect_after_post(url_for("admin.invoice", invoice_id=invoice.id))
 
 
@@ -345,11 +349,19 @@ def _refused_unless_draft(invoice: Invoice) -> Iterator[None]:
     """409 when the service finds the invoice issued after all (someone was just quicker);
     a busy invoice is shown again with a message to try again.
     """
+    with _unless_busy(invoice):
+        try:
+            yield
+        except services.InvoiceNotDraft:
+            db.session.rollback()
+            _refuse(invoice)
+
+
+@contextmanager
+def _unless_busy(invoice: Invoice) -> Iterator[None]:
+    """Someone else is changing the invoice: show it again, with a message to try again."""
     try:
         yield
-    except services.InvoiceNotDraft:
-        db.session.rollback()
-        _refuse(invoice)
     except services.InvoiceBusy:
         db.session.rollback()
         flash(_("Someone else is changing this invoice. Please try again in a moment."))

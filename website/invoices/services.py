@@ -34,6 +34,7 @@ from website.payments.models import PaymentAttempt, PaymentEvent
 from website.queries import lock_row
 
 PAYMENT_TERM = timedelta(days=14)
+MAX_DELIVERY_AHEAD = timedelta(days=5 * 366)  # a date further ahead is a typo
 DEFAULT_DEPOSIT_PERCENT = 50
 # A consumer can be held to pay at most half in advance unless they agreed to more
 # individually (art. 7:26 lid 2 BW; INVOICING-NL §5).
@@ -147,6 +148,8 @@ def checked_schedule(
             "A consumer pays at most 50% in advance unless they agreed to more individually "
             "(art. 7:26 BW)."
         )
+    if invoice.delivery_date and invoice.delivery_date > today + MAX_DELIVERY_AHEAD:
+        raise InvoiceError("The delivery date is more than five years away.")
     if invoice.total <= 0:
         raise NothingToPay("An invoice of zero is not sent; there is nothing to pay.")
     installments = schedule(invoice, deposit_percent, today)
@@ -215,10 +218,16 @@ def record_delivery(invoice: Invoice, delivered_on: date, staff_id: int | None =
     The invoice itself does not change (its delivery date, if it had none, stays empty);
     only the schedule's open due dates are filled in, and the client is told by email, with
     a new pay link (the older ones stop working, as when the invoice is sent again).
-    Returns how many parts got a date.
+    Returns how many parts got a date: none when they all have one already (a double
+    click, a second colleague: the invoice row is locked, so they take turns and the client
+    gets one email).
     """
     if invoice.status is InvoiceStatus.DRAFT:
         raise InvoiceError("A draft has no schedule yet; give the delivery date on the draft.")
+    try:
+        lock_row(Invoice, invoice.id)
+    except OperationalError as error:
+        raise InvoiceBusy("Someone else is changing the invoice; try again.") from error
     waiting = invoice.awaiting_delivery
     for part in waiting:
         part.due_on = delivered_on + PAYMENT_TERM
