@@ -6,10 +6,13 @@ import re
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from flask import Flask
 
 from tests.conftest import PRODUCTION_DETAILS, TEST_SECRET_KEY, make_config
 from website import create_app
 from website.config import DEV_SECRET_KEY, SETTINGS, ConfigError
+from website.extensions import db
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 PRODUCTION_DB = "postgresql://app@127.0.0.1:1/unreachable"
@@ -131,3 +134,17 @@ def test_readme_documents_every_setting() -> None:
     first_cells = re.findall(r"^\| ([^|]+) \|", table, flags=re.MULTILINE)
     documented = {name for cell in first_cells for name in re.findall(r"`([A-Z_]+)`", cell)}
     assert documented == {setting.env for setting in SETTINGS}
+
+
+def test_failed_statements_are_logged_without_their_values(app: Flask) -> None:
+    """An error log line carries the SQL, never the personal data bound to it."""
+    with app.app_context():
+        try:
+            db.session.execute(sa.text("SELECT * FROM no_such_table WHERE x = :x"), {"x": "anna"})
+        except sa.exc.DBAPIError as error:
+            assert "anna" not in str(error)
+            assert "hidden due to hide_parameters" in str(error)
+        else:
+            pytest.fail("the statement should have failed")
+        finally:
+            db.session.rollback()

@@ -19,6 +19,7 @@ from website.clients.models import Client
 from website.contact.models import ContactMessage, ProductionKind
 from website.contact.services import form_token
 from website.extensions import db
+from website.mail.addresses import normalise_email
 from website.mail.models import OutboxMessage, OutboxStatus
 from website.policy.models import PolicyVersion
 from website.privacy.models import ConsentAction, ConsentChannel, ConsentEvent, ConsentPurpose
@@ -104,6 +105,16 @@ def test_a_message_never_renames_a_known_client(app: Flask, client: FlaskClient)
     assert (anna.name, anna.language) == ("Anna de Vries", "en")
     _, second = rows(app, ContactMessage)
     assert (second.name, second.language, second.client_id) == ("Someone Else", "nl", anna.id)
+
+
+def test_addresses_are_lowered_not_folded(app: Flask, client: FlaskClient) -> None:
+    """Folding made "ΐ" three letters (too long to store) and "ß" into "ss" (someone else)."""
+    long_greek = "ΐ" * 64 + "@" + "a" * 55 + "." + "b" * 57 + ".example.nl"  # 253 bytes
+    for address in (long_greek, "Straße@Example.de"):
+        assert send(client, email=address).status_code == 303
+    clients = {client.email for client in rows(app, Client)}
+    assert clients == {long_greek.lower(), "straße@example.de"}
+    assert normalise_email("Strasse@Example.de") not in clients
 
 
 def test_with_htmx_the_form_is_swapped_for_the_thanks(app: Flask, client: FlaskClient) -> None:

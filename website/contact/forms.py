@@ -19,6 +19,7 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, V
 
 from website.contact.models import ProductionKind
 from website.extensions import studio_today
+from website.mail.addresses import MAX_LENGTH
 
 # The newsletter checkbox's label: the consent text stored with the consent it records.
 NEWSLETTER_CONSENT = _l(
@@ -50,7 +51,7 @@ def email_field(required: str, label: str = _l("Email address")) -> StringField:
         filters=[strip],
         validators=[
             InputRequired(required),
-            Length(max=254, message=TOO_LONG),
+            Length(max=MAX_LENGTH, message=TOO_LONG),
             one_line,
             Email(_l("This does not look like an email address."), check_deliverability=False),
         ],

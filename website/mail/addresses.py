@@ -7,9 +7,16 @@ from __future__ import annotations
 
 import hashlib
 
+MAX_LENGTH = 254  # UTF-8 bytes (RFC 5321, as email-validator counts); lowered, it fits as many characters
+
 
 def normalise_email(address: str) -> str:
-    return address.strip().casefold()
+    """The form addresses are stored and compared in: trimmed and lower case.
+
+    ``lower()``, not ``casefold()``: folding turns "straße@" into "strasse@", which can be
+    another person's mailbox, and can make an address longer than its column.
+    """
+    return address.strip().lower()
 
 
 def email_hash(address: str) -> str:
