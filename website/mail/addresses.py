@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import hashlib
 
-MAX_LENGTH = 254  # UTF-8 bytes (RFC 5321, as email-validator counts); lowered, it fits as many characters
+# UTF-8 bytes (RFC 5321, as email-validator counts); lowered, the address fits as many characters.
+MAX_LENGTH = 254
 
 
 def normalise_email(address: str) -> str:
