@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -47,3 +48,12 @@ def lock_row(model: type[Any], row_id: int) -> None:
     except OperationalError:
         db.session.rollback()
         raise
+
+
+def insert_unless_present(model: type[Any], unique: str, **values: Any) -> None:
+    """Add a row unless one with the same ``unique`` column value exists (ON CONFLICT DO
+    NOTHING), so two requests adding it at once both succeed and one row is kept."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    db.session.execute(
+        dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=[unique])
+    )

@@ -19,10 +19,18 @@ from tests.privacy.helpers import KNOWN
 from tests.privacy.images import webp
 from website import create_app
 from website.extensions import db
-from website.privacy.models import ConsentAction, ConsentEvent, ConsentPurpose, ProfilePhoto
+from website.mail.models import Suppression
+from website.mail.services import email_hash
+from website.privacy.models import (
+    ConsentAction,
+    ConsentChannel,
+    ConsentEvent,
+    ConsentPurpose,
+    ProfilePhoto,
+)
 from website.privacy.photos import PhotoRejected
 from website.privacy.profile import add_photo
-from website.privacy.services import change_consent
+from website.privacy.services import change_consent, stop_marketing, unsubscribe
 
 CLICKS = 8
 LIMIT = 3
@@ -92,3 +100,28 @@ def test_uploads_at_once_never_pass_the_photo_limit(postgres_app: Flask) -> None
         assert db.session.scalar(sa.select(sa.func.count(ProfilePhoto.id))) == LIMIT
     files = list((Path(postgres_app.config["PRIVACY_UPLOAD_FOLDER"]) / "photos").iterdir())
     assert len(files) == LIMIT, "the refused uploads left no file behind"
+
+
+@pytest.mark.parametrize("how", ["centre", "unsubscribe link"])
+def test_objections_at_once_keep_one_suppression_and_one_withdrawal(
+    postgres_app: Flask, how: str
+) -> None:
+    """A double click on "Stop all marketing email", or a mail program's one-click POST as
+    the person clicks too: every request succeeds, and one objection is kept."""
+    with postgres_app.test_request_context():
+        change_consent(KNOWN, ConsentPurpose.NEWSLETTER, ConsentAction.GIVEN, "en")
+    if how == "centre":
+        outcomes = at_once(
+            postgres_app, lambda: stop_marketing(KNOWN, "en", ConsentChannel.PRIVACY_CENTRE)
+        )
+    else:
+        outcomes = at_once(postgres_app, lambda: unsubscribe(email_hash(KNOWN), "en"))
+    assert outcomes == [None] * CLICKS, "every request finished without an error"
+    with postgres_app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Suppression.id))) == 1
+        withdrawals = db.session.scalar(
+            sa.select(sa.func.count(ConsentEvent.id)).where(
+                ConsentEvent.action == ConsentAction.WITHDRAWN
+            )
+        )
+        assert withdrawals == 1

@@ -15,7 +15,6 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import force_locale
-from sqlalchemy.dialects import postgresql, sqlite
 
 from website import retention
 from website.audit.services import record
@@ -33,6 +32,7 @@ from website.privacy.models import (
     RemovalRequest,
 )
 from website.privacy.register import CONSENT_KEEP_YEARS, consent_notice
+from website.queries import insert_unless_present
 
 # Withdrawing these leaves work for staff: published photos to take down, partners to tell.
 NEEDS_TAKE_DOWN = (ConsentPurpose.PORTFOLIO, ConsentPurpose.SOCIAL_MEDIA, ConsentPurpose.PARTNERS)
@@ -76,11 +76,8 @@ def notice_hash(text: str) -> str:
 def store_notice(text: str, language: str) -> str:
     """Keep ``text`` unless it is already kept (two requests may race: both are fine)."""
     digest = notice_hash(text)
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    db.session.execute(
-        dialect.insert(ConsentNotice)
-        .values(hash=digest, language=language, text=text, created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["hash"])
+    insert_unless_present(
+        ConsentNotice, "hash", hash=digest, language=language, text=text, created_at=utcnow()
     )
     return digest
 
@@ -88,8 +85,13 @@ def store_notice(text: str, language: str) -> str:
 def lock_subject(email: str) -> None:
     """Serialise one person's changes until the transaction ends, so a double click records
     one change (PostgreSQL: an advisory lock on the address; SQLite has one writer)."""
+    _lock_address_hash(email_hash(email))
+
+
+def _lock_address_hash(address_hash: str) -> None:
+    """``lock_subject`` for a caller that knows only the address's hash (an unsubscribe link)."""
     if db.session.get_bind().dialect.name == "postgresql":
-        key = sa.func.hashtextextended("privacy:" + normalise_email(email), 0)
+        key = sa.func.hashtextextended("privacy:" + address_hash, 0)
         db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
 
 
@@ -149,6 +151,7 @@ def change_consent(
 
 def stop_marketing(email: str, language: str, channel: ConsentChannel) -> None:
     """Object to direct marketing (Art. 21(3)): absolute, recorded, newsletter withdrawn."""
+    lock_subject(email)
     _suppress(email_hash(email))
     _withdraw_newsletter(email, language, channel)
     db.session.commit()
@@ -156,6 +159,7 @@ def stop_marketing(email: str, language: str, channel: ConsentChannel) -> None:
 
 def unsubscribe(address_hash: str, language: str) -> None:
     """The unsubscribe link: only the address's hash is known, found through its index."""
+    _lock_address_hash(address_hash)
     _suppress(address_hash)
     subscribers = db.session.scalars(
         sa.select(ConsentEvent.email)
@@ -188,8 +192,9 @@ def _suppression(address_hash: str) -> Suppression | None:
 
 
 def _suppress(address_hash: str) -> None:
-    if _suppression(address_hash) is None:
-        db.session.add(Suppression(email_hash=address_hash, reason=OBJECTION))
+    insert_unless_present(
+        Suppression, "email_hash", email_hash=address_hash, reason=OBJECTION, created_at=utcnow()
+    )
 
 
 def removal_queue() -> list[tuple[RemovalRequest, int | None]]:
