@@ -10,21 +10,29 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
-from PIL import Image
+from PIL import Image, ImageOps
 
 from tests.privacy.helpers import KNOWN, make_client, post, sign_in
 from tests.privacy.images import (
+    BLUE,
     CAMERA,
+    RED,
+    colour_at,
     exif_of,
     flat_png,
     gif,
     info_of,
+    jpeg_with_broken_exif,
     jpeg_with_location,
+    mpo,
+    near,
+    png_with_orientation,
     png_with_text,
     webp,
 )
 from website.extensions import db
 from website.privacy.models import Profile, ProfilePhoto
+from website.privacy.photos import clean
 
 PANEL = "/privacy-centre/profile"
 
@@ -160,6 +168,52 @@ def test_png_and_webp_are_accepted_and_cleaned(
         assert image.format == content_type.split("/")[1].upper()
 
 
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_the_exif_orientation_is_applied_to_the_pixels(orientation: int) -> None:
+    """Read by hand, the orientation turns a photo as Pillow's own ``exif_transpose`` does."""
+    original = png_with_orientation(orientation)
+    with Image.open(io.BytesIO(original)) as image:
+        expected = ImageOps.exif_transpose(image)
+    cleaned = clean(original, 1_000_000)
+    assert exif_of(cleaned.data) == {}
+    with Image.open(io.BytesIO(cleaned.data)) as image:
+        assert (image.size, image.tobytes()) == (expected.size, expected.tobytes())
+
+
+def test_a_photo_with_damaged_exif_is_still_turned_upright(
+    app: Flask, signed_in: FlaskClient
+) -> None:
+    """A malformed EXIF tag besides the orientation once made the upload fail with a 500."""
+    original = jpeg_with_broken_exif()
+    assert exif_of(original)[0x0112] == 6, "to be turned 90° clockwise"
+    assert upload(signed_in, original).status_code == 303
+    [photo] = stored(app)
+    [path] = stored_files(app)
+    data = path.read_bytes()
+    assert (photo.width, photo.height) == (30, 60)
+    assert near(colour_at(data, (15, 5)), RED), "the left half is now on top"
+    assert near(colour_at(data, (15, 55)), BLUE)
+    assert exif_of(data) == {} and b"Exif" not in data
+
+
+def test_a_multi_picture_jpeg_keeps_its_first_picture(app: Flask, signed_in: FlaskClient) -> None:
+    original = mpo()
+    with Image.open(io.BytesIO(original)) as image:
+        assert (image.format, image.n_frames) == ("MPO", 2)
+    assert CAMERA.encode() in original
+    assert upload(signed_in, original, "phone.jpg").status_code == 303
+    [photo] = stored(app)
+    [path] = stored_files(app)
+    assert path.name == f"{photo.public_id}.jpg"
+    data = path.read_bytes()
+    assert (photo.content_type, photo.width, photo.height) == ("image/jpeg", 40, 30)
+    with Image.open(io.BytesIO(data)) as image:
+        assert (image.format, getattr(image, "n_frames", 1)) == ("JPEG", 1)
+    assert near(colour_at(data, (20, 15)), RED), "the first picture"
+    assert exif_of(data) == {} and b"Exif" not in data and b"MPF" not in data
+    assert CAMERA.encode() not in data
+
+
 NOT_A_PHOTO = "This file is not a JPEG, PNG or WebP photo."
 
 
@@ -257,6 +311,23 @@ def test_the_number_of_photos_is_limited(app: Flask, signed_in: FlaskClient) -> 
     assert refused.status_code == 422
     assert "You can keep at most 3 sample photos." in refused.text
     assert len(stored(app)) == 3
+
+
+class TestUploadRateLimit:
+    @pytest.fixture
+    def app_config(self) -> dict:
+        return {
+            "DEFAULT_LANGUAGE": "en",
+            "PRIVACY_PHOTO_LIMIT": 10,
+            "PRIVACY_RATE_LIMIT_IP": "3 per minute",
+        }
+
+    def test_uploads_per_ip(self, app: Flask, signed_in: FlaskClient) -> None:
+        for _ in range(3):
+            assert upload(signed_in, webp(), remote_addr="10.0.0.7").status_code == 303
+        assert upload(signed_in, webp(), remote_addr="10.0.0.7").status_code == 429
+        assert upload(signed_in, webp(), remote_addr="10.0.0.8").status_code == 303
+        assert len(stored(app)) == 4
 
 
 def test_the_panel_shows_the_photos_with_text_alternatives(

@@ -3,8 +3,9 @@
 Re-encoding drops everything but the picture: EXIF (camera, GPS position), XMP, ICC
 profiles, comments, and anything appended to or hidden in the file (polyglots). The size
 in bytes and in pixels is checked before decoding, so a decompression bomb never unpacks;
-larger photos than MAX_SIDE pixels a side are shrunk before re-encoding (sample photos need
-no more), and JPEGs are decoded at a reduced size where possible, to spare memory.
+larger photos than MAX_SIDE pixels a side are shrunk right after decoding (sample photos
+need no more), and JPEGs are decoded at a reduced size where possible, to spare memory.
+The EXIF orientation is read, never rewritten, so damaged EXIF cannot stop an upload.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 # Pillow's name for the format: (content type, what the stored file is saved with).
 FORMATS = {
@@ -22,9 +23,23 @@ FORMATS = {
     "PNG": ("image/png", {"optimize": True}),
     "WEBP": ("image/webp", {"quality": 90}),
 }
+# A JPEG holding more pictures (a phone's HDR gain map or depth map) opens as MPO: its
+# first picture is kept, as a JPEG.
+SAME_AS = {"MPO": "JPEG"}
 MAX_SIDE = 4000  # pixels, the longer side of a stored photo
 # Modes each format can store as they are; other modes are converted first.
 KEEP_MODES = {"JPEG": {"L", "RGB"}, "PNG": {"L", "LA", "RGB", "RGBA"}, "WEBP": {"RGB", "RGBA"}}
+ORIENTATION = 0x0112  # the EXIF tag
+# What turns the pixels upright, for each EXIF orientation but 1 (already upright).
+UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 NOT_AN_IMAGE = _l("This file is not a JPEG, PNG or WebP photo.")
 TOO_MANY_PIXELS = _l("This photo has too many pixels. Please make it smaller and try again.")
@@ -59,25 +74,49 @@ def clean(data: bytes, max_pixels: int) -> CleanPhoto:
             width, height = image.size
             if width * height > max_pixels:
                 raise PhotoRejected(TOO_MANY_PIXELS)  # refused before any pixel is decoded
-            image_format = image.format or ""
+            image_format = SAME_AS.get(image.format or "", image.format or "")
+            if image_format not in FORMATS:
+                raise PhotoRejected(NOT_AN_IMAGE)
             if image_format == "JPEG":
                 image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # decode at 1/2, 1/4… where it fits
-            image.load()
-            upright = ImageOps.exif_transpose(image)  # keep the orientation, lose the EXIF
+            image.load()  # an MPO's first picture only
+            pixels = _bare_pixels(image, image_format)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise PhotoRejected(TOO_MANY_PIXELS) from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as error:
         raise PhotoRejected(NOT_AN_IMAGE) from error
-    if image_format not in FORMATS:
-        raise PhotoRejected(NOT_AN_IMAGE)
-    if upright.mode not in KEEP_MODES[image_format]:
-        upright = upright.convert("RGBA" if "A" in upright.getbands() else "RGB")
-        if image_format == "JPEG":
-            upright = upright.convert("RGB")
-    upright.thumbnail((MAX_SIDE, MAX_SIDE))
-    # A new image from the pixels alone: no info, EXIF, ICC profile or text chunks come along.
-    pixels = Image.frombytes(upright.mode, upright.size, upright.tobytes())
     content_type, options = FORMATS[image_format]
     out = io.BytesIO()
     pixels.save(out, format=image_format, **options)
     return CleanPhoto(out.getvalue(), content_type, pixels.width, pixels.height)
+
+
+def _bare_pixels(image: Image.Image, image_format: str) -> Image.Image:
+    """The decoded ``image`` upright, at most MAX_SIDE a side, as a new image without info.
+
+    Shrunk in place before anything else, so no second full-size copy is made; only a mode
+    the format cannot store is converted first (a palette shrinks well only in colour).
+    """
+    upright = _upright(image)
+    pixels = image
+    if image.mode not in KEEP_MODES[image_format]:
+        alpha = "A" in image.getbands() and image_format != "JPEG"
+        pixels = image.convert("RGBA" if alpha else "RGB")
+    pixels.thumbnail((MAX_SIDE, MAX_SIDE))
+    if upright is not None:
+        pixels = pixels.transpose(upright)
+    if pixels is image:
+        pixels = image.copy()  # a plain image, not the opened file
+    # With its info emptied, a plain image holds the pixels alone: no EXIF, XMP, ICC
+    # profile, comment or text chunk is left for the encoder to write.
+    pixels.info = {}
+    return pixels
+
+
+def _upright(image: Image.Image) -> Image.Transpose | None:
+    """What the EXIF orientation asks for; damaged or odd EXIF leaves the pixels as they are."""
+    try:
+        orientation = image.getexif().get(ORIENTATION)
+    except Exception:  # damaged EXIF can fail in many ways; the pixels are still good
+        return None
+    return UPRIGHT.get(orientation) if isinstance(orientation, int) else None

@@ -247,6 +247,7 @@ def delete_profile() -> Response:
 
 
 @bp.post("/profile/photos")
+@limiter.limit(_ip_limit)
 @verified
 def upload_photo() -> Response:
     """Add a sample photo: re-encoded, without its metadata."""
