@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from website import errors, htmx, i18n, security
+from website import errors, htmx, i18n, logs, security
 from website import models as models  # every model registered on the metadata
 from website.admin.cli import staff_cli
 from website.admin.views import bp as admin_bp
@@ -51,6 +51,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_commands(app)
     errors.init_app(app)
     security.init_app(app)
+    logs.mask_access_logs()
     return app
 
 

@@ -389,8 +389,10 @@ class TestRateLimitsInRedis:
         for number, expected in enumerate((303, 303, 429)):
             email = f"redis-{address}-{number}@example.nl"
             assert send(client, email=email, remote_addr=address).status_code == expected
-        keys = redis.Redis.from_url("redis://127.0.0.1:6379/0").keys(f"*/{address}/*")
-        assert keys, "the counters live in Redis"
+        store = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+        assert store.keys(f"*/{address}/*"), "the counters live in Redis"
+        assert store.keys("*contact-email:*"), "so do the per-address ones"
+        assert not store.keys(f"*redis-{address}*"), "under a keyed hash, not the address"
 
 
 class TestBehindAProxy:

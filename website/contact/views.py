@@ -11,7 +11,7 @@ from website.contact.models import ProductionKind
 from website.extensions import limiter, retry_minutes
 from website.htmx import redirect_after_post, render, wants_fragment
 from website.i18n import current_language
-from website.mail.services import normalise_email
+from website.mail.addresses import address_key
 
 bp = Blueprint("contact", __name__, url_prefix="/contact")
 
@@ -19,7 +19,8 @@ REFERENCE_KEY = "contact_reference"
 
 
 def _email_key() -> str:
-    return "contact-email:" + normalise_email(request.form.get("email", ""))[:254]
+    # A keyed hash: the limiter's storage and log lines never hold the address.
+    return "contact-email:" + address_key(request.form.get("email", "")[:254])
 
 
 def _rate_limited(limit: RequestLimit) -> Response:

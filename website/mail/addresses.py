@@ -6,6 +6,9 @@ Kept apart from the mail services (which import models) so models can use it too
 from __future__ import annotations
 
 import hashlib
+import hmac
+
+from flask import current_app
 
 # UTF-8 bytes (RFC 5321, as email-validator counts); lowered, the address fits as many characters.
 MAX_LENGTH = 254
@@ -22,3 +25,11 @@ def normalise_email(address: str) -> str:
 
 def email_hash(address: str) -> str:
     return hashlib.sha256(normalise_email(address).encode()).hexdigest()
+
+
+def address_key(address: str) -> str:
+    """A keyed hash of an address (HMAC with SECRET_KEY), e.g. for rate-limit counters: unlike
+    ``email_hash`` it cannot be matched against a list of addresses without the key."""
+    key = current_app.config["SECRET_KEY"].encode()
+    message = f"address:{normalise_email(address)}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()

@@ -50,11 +50,6 @@ def _hmac(purpose: str, value: str) -> str:
     return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
-def address_key(address: str) -> str:
-    """A keyed hash of a (normalised) address, e.g. for rate-limit counters."""
-    return _hmac("address", address)
-
-
 def new_code() -> str:
     return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
 

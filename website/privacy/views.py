@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
 from flask import (
@@ -22,6 +23,7 @@ from flask_limiter import RequestLimit
 from website.extensions import csrf, limiter, retry_minutes, studio_today
 from website.htmx import redirect_after_post, render, wants_fragment
 from website.i18n import current_language
+from website.mail.addresses import address_key
 from website.mail.services import is_suppressed, normalise_email
 from website.mail.unsubscribe import read_unsubscribe_token
 from website.policy.services import current_version
@@ -29,7 +31,6 @@ from website.privacy import profile as profiles
 from website.privacy import services, verification
 from website.privacy.export import build_export
 from website.privacy.forms import ButtonForm, CodeForm, EmailForm, PhotoForm, ProfileForm
-from website.privacy.logs import mask_access_log
 from website.privacy.models import ConsentAction, ConsentChannel, ConsentPurpose
 from website.privacy.photos import PhotoRejected, set_pixel_limit
 from website.privacy.register import CATEGORIES, CONSENT_TEXTS
@@ -44,7 +45,6 @@ from website.privacy.subject import RECORDS, consent_records
 from website.privacy.subject import photos as photos_of
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy-centre")
-bp.record_once(lambda state: mask_access_log())
 bp.record_once(lambda state: set_pixel_limit(state.app.config["PRIVACY_PHOTO_MAX_PIXELS"]))
 
 CHALLENGE_KEY = "privacy_challenge"
@@ -63,12 +63,12 @@ def _typed_email_key() -> str:
     # A keyed hash, so the limiter's storage and log lines never hold an address, nor a plain
     # hash anyone could match against a list of addresses.
     address = normalise_email(request.form.get("email", ""))[:254]
-    return "privacy-email:" + verification.address_key(address)
+    return "privacy-email:" + address_key(address)
 
 
 def _challenge_email_key() -> str:
     address = verification.challenge_email(session.get(CHALLENGE_KEY)) or ""
-    return "privacy-email:" + verification.address_key(address)
+    return "privacy-email:" + address_key(address)
 
 
 def _start_over_limit(limit: RequestLimit) -> Response:
@@ -334,8 +334,15 @@ def stop_marketing() -> Response:
     return _after_change("consents", _consents_panel)
 
 
+def _unsubscribe_link_key() -> str:
+    # Per link, not per IP: one-click unsubscribes of many people come from a few of their
+    # mail provider's servers. A hash, so the limiter's storage holds no link.
+    token = (request.view_args or {}).get("token", "")
+    return "unsubscribe:" + hashlib.sha256(token.encode()).hexdigest()
+
+
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
-@limiter.limit(_ip_limit)
+@limiter.limit(_ip_limit, key_func=_unsubscribe_link_key)
 @csrf.exempt  # mail programs post here without a form (RFC 8058 one-click)
 def unsubscribe(token: str) -> Response:
     """The link in every marketing email: GET asks to confirm, only POST unsubscribes."""
