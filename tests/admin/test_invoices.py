@@ -25,7 +25,7 @@ from website.clients.models import Client
 from website.clients.services import client_for
 from website.extensions import db
 from website.invoices import services
-from website.invoices.models import Installment, Invoice, InvoiceStatus
+from website.invoices.models import Installment, Invoice, InvoiceStatus, ZeroRateReason
 from website.invoices.services import LineInput, create_draft, issue
 from website.mail.models import OutboxMessage
 from website.payments.models import (
@@ -408,7 +408,12 @@ def test_an_existing_client_is_found_by_email_and_updated(app: Flask, post: Post
 
 
 def test_blank_rows_are_ignored(app: Flask, post: Post) -> None:
-    data = draft_data(("First", "1", "10", "21"), ("", "", "", "9"), ("Third", "2", "5,5", "0"))
+    data = draft_data(
+        ("First", "1", "10", "21"),
+        ("", "", "", "9"),
+        ("Third", "2", "5,5", "0"),
+        zero_rate_reason="exempt",
+    )
     data.update({"lines-3-description": " ", "lines-3-quantity": "", "lines-3-unit_price": ""})
     assert post("/admin/invoices/new", data).status_code == 303
     with app.app_context():
@@ -417,6 +422,31 @@ def test_blank_rows_are_ignored(app: Flask, post: Post) -> None:
         (1, "First", Decimal("1"), Decimal("10"), Decimal("21")),
         (2, "Third", Decimal("2"), Decimal("5.50"), Decimal("0")),
     ]
+
+
+def test_a_zero_rate_line_carries_its_reason_onto_the_invoice(
+    app: Flask, staff_client: FlaskClient, post: Post
+) -> None:
+    data = draft_data(
+        ("Wedding film", "1", "1000", "21"),
+        ("Licence for a client in Canada", "1", "200", "0"),
+        zero_rate_reason="export",
+    )
+    assert post("/admin/invoices/new", data).status_code == 303
+    with app.app_context():
+        invoice = db.session.scalars(sa.select(Invoice)).one()
+        invoice_id = invoice.id
+        assert invoice.zero_rate_reason is ZeroRateReason.EXPORT
+    draft = get(staff_client, f"/admin/invoices/{invoice_id}").text
+    assert "VAT 0%: export outside the EU." in draft
+    form = get(staff_client, f"/admin/invoices/{invoice_id}/edit").text
+    assert '<option selected value="export">' in form
+
+    assert post(f"/admin/invoices/{invoice_id}/issue", {"deposit": "50"}).status_code == 303
+    assert post(f"/admin/invoices/{invoice_id}/send").status_code == 303
+    [mail] = mails(app, "invoices/invoice")
+    page = app.test_client().get(pay_path(mail), headers={"Accept-Language": "nl"}).text
+    assert "Btw 0%: uitvoer buiten de EU." in page
 
 
 def test_add_a_line_shows_the_form_again_with_one_more_row(app: Flask, post: Post) -> None:
@@ -463,6 +493,12 @@ def test_add_a_line_with_htmx_swaps_the_form(app: Flask, post: Post) -> None:
         ({"vat_id": "123"}, "vat_id", "A VAT number starts with two letters"),
         ({"delivery_date": "31-12-2031"}, "delivery_date", "Not a valid date value."),
         ({"delivery_date": "9999-12-25"}, "delivery_date", "less than five years ahead"),
+        ({"lines-0-vat_rate": "0"}, "zero_rate_reason", "Please say why a line carries 0% VAT"),
+        (
+            {"lines-0-vat_rate": "0", "zero_rate_reason": "reverse_charge"},
+            "zero_rate_reason",
+            "Reverse charge needs the client's VAT number.",
+        ),
     ],
 )
 def test_errors_are_shown_inline_with_422_and_nothing_is_stored(

@@ -155,6 +155,23 @@ def test_a_private_client_pays_more_than_half_in_advance_only_when_agreed(
         assert deposits == [Decimal("90.75"), Decimal("90.75")]
 
 
+def test_a_zero_rate_line_needs_its_reason(app: Flask, runner: FlaskCliRunner) -> None:
+    person = ["--client-email", "p@example.nl", "--client-name", "P", "--address", "Here 1"]
+    export = ["--line", "Licence;1;200;0", "--no-send"]
+
+    refused = create(runner, *person, *export)
+    assert refused.exit_code == 1 and "0% VAT needs the reason" in refused.output
+    no_vat_id = create(runner, *person, *export, "--zero-rate-reason", "reverse_charge")
+    assert no_vat_id.exit_code == 1 and "client's VAT number" in no_vat_id.output
+    with app.app_context():
+        assert db.session.scalars(sa.select(Invoice)).all() == []
+
+    issued = create(runner, *person, *export, "--zero-rate-reason", "export")
+    assert issued.exit_code == 0, issued.output
+    with app.app_context():
+        assert db.session.scalars(sa.select(Invoice)).one().zero_rate_reason.value == "export"
+
+
 def test_a_refused_issue_leaves_an_existing_client_as_it_was(
     app: Flask, runner: FlaskCliRunner
 ) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from flask_babel import force_locale
 from flask_migrate import upgrade
 
 from tests.conftest import make_config
@@ -28,6 +29,7 @@ from website.invoices.models import (
     InvoiceStatus,
     IssuedInvoiceImmutable,
     PayLink,
+    ZeroRateReason,
 )
 from website.invoices.services import (
     DepositNeedsAgreement,
@@ -195,7 +197,7 @@ class TestIssuing:
     )
     def test_nothing_of_zero_is_issued(self, unit_price: str, deposit: int, message: str) -> None:
         line = LineInput("Test", Decimal("1"), Decimal(unit_price), Decimal("0"))
-        invoice = create_draft(a_client(), [line])
+        invoice = create_draft(a_client(), [line], zero_rate_reason=ZeroRateReason.EXEMPT)
         if message is None:
             assert issue(invoice, TODAY, deposit_percent=deposit).number == "2026-0001"
             return
@@ -203,6 +205,62 @@ class TestIssuing:
             issue(invoice, TODAY, deposit_percent=deposit)
         db.session.rollback()
         assert db.session.get(Invoice, invoice.id).status is InvoiceStatus.DRAFT
+
+
+@pytest.mark.usefixtures("app_context")
+class TestZeroRate:
+    """A line at 0% VAT: the invoice says why (art. 35a Wet OB)."""
+
+    EXPORT_FILM = LineInput("Film for Canada", Decimal("1"), Decimal("800"), Decimal("0"))
+
+    def test_the_reason_is_needed_to_issue(self) -> None:
+        invoice = create_draft(a_client(), [SHOOT, self.EXPORT_FILM])
+        assert invoice.has_zero_rate and invoice.zero_rate_note is None
+        with pytest.raises(InvoiceError, match="0% VAT needs the reason"):
+            issue(invoice, TODAY)
+        db.session.rollback()
+        assert db.session.get(Invoice, invoice.id).status is InvoiceStatus.DRAFT
+
+    @pytest.mark.parametrize(
+        ("reason", "note"),
+        [
+            (ZeroRateReason.EXPORT, "VAT 0%: export outside the EU."),
+            (ZeroRateReason.EXEMPT, "Exempt from VAT."),
+        ],
+    )
+    def test_the_invoice_states_the_reason(self, reason: ZeroRateReason, note: str) -> None:
+        invoice = create_draft(a_client(), [self.EXPORT_FILM], zero_rate_reason=reason)
+        issue(invoice, TODAY, deposit_percent=100)
+        db.session.expire_all()
+        stored = db.session.get(Invoice, invoice.id)
+        assert stored.zero_rate_reason is reason
+        with force_locale("en"):
+            assert str(stored.zero_rate_note) == note
+
+    def test_reverse_charge_needs_the_clients_vat_number(self) -> None:
+        client = a_client()
+        lines = [self.EXPORT_FILM]
+        invoice = create_draft(client, lines, zero_rate_reason=ZeroRateReason.REVERSE_CHARGE)
+        with pytest.raises(InvoiceError, match="client's VAT number"):
+            issue(invoice, TODAY)
+        db.session.rollback()
+        client = db.session.get(Client, client.id)
+        client.vat_id = "DE123456789"
+        invoice = db.session.get(Invoice, invoice.id)
+        assert issue(invoice, TODAY).number == "2026-0001"
+
+    def test_no_reason_is_kept_without_a_zero_rate_line(self) -> None:
+        invoice = create_draft(a_client(), [SHOOT], zero_rate_reason=ZeroRateReason.EXPORT)
+        assert invoice.zero_rate_reason is None and invoice.zero_rate_note is None
+
+    def test_the_reason_is_fixed_once_issued(self) -> None:
+        export = ZeroRateReason.EXPORT
+        invoice = create_draft(a_client(), [self.EXPORT_FILM], zero_rate_reason=export)
+        issue(invoice, TODAY)
+        invoice.zero_rate_reason = ZeroRateReason.EXEMPT
+        with pytest.raises(IssuedInvoiceImmutable):
+            db.session.commit()
+        db.session.rollback()
 
 
 @pytest.mark.usefixtures("app_context")

@@ -37,7 +37,13 @@ from website.admin.forms import GetForm
 from website.contact.forms import TOO_LONG, email_field, one_line, strip
 from website.extensions import studio_today
 from website.i18n import current_language
-from website.invoices.models import VAT_RATES, Invoice, InvoiceStatus
+from website.invoices.models import (
+    NEEDS_CLIENT_VAT_ID,
+    VAT_RATES,
+    Invoice,
+    InvoiceStatus,
+    ZeroRateReason,
+)
 from website.invoices.services import MAX_DELIVERY_AHEAD, LineInput, needs_agreement
 
 MAX_LINES = 40
@@ -193,6 +199,31 @@ class DraftForm(ClientDetailsForm):
         max_entries=MAX_LINES,
         validators=[at_least_one_line],
     )
+    zero_rate_reason = SelectField(
+        _l("Why 0% VAT"),
+        choices=[
+            SelectChoice("", _l("No line at 0% VAT")),
+            *(SelectChoice(reason.value, reason.label) for reason in ZeroRateReason),
+        ],
+        default="",
+    )
+
+    @property
+    def zero_rate(self) -> ZeroRateReason | None:
+        return ZeroRateReason(self.zero_rate_reason.data) if self.zero_rate_reason.data else None
+
+    def validate_zero_rate_reason(self, field: SelectField) -> None:
+        charged_at_zero = any(
+            not entry.form.is_blank
+            and entry.form.vat_rate.data == "0"
+            and entry.form.unit_price.data
+            and entry.form.quantity.data
+            for entry in self.lines
+        )
+        if charged_at_zero and not field.data:
+            raise ValidationError(_l("Please say why a line carries 0% VAT; the invoice must."))
+        if self.zero_rate in NEEDS_CLIENT_VAT_ID and not self.vat_id.data:
+            raise ValidationError(_l("Reverse charge needs the client's VAT number."))
 
     def validate_delivery_date(self, field: DateField) -> None:
         if field.data and field.data > studio_today() + MAX_DELIVERY_AHEAD:
@@ -221,6 +252,7 @@ class DraftForm(ClientDetailsForm):
             vat_id=client.vat_id,
             delivery_date=invoice.delivery_date,
             lines=lines,
+            zero_rate_reason=invoice.zero_rate_reason.value if invoice.zero_rate_reason else "",
         )
         if len(form.lines.entries) == len(lines):  # all rows filled: room for one more
             form.add_line()

@@ -113,7 +113,11 @@ def new_invoice() -> Response:
     if request.form.get("action") == "add-line" or not form.validate():
         return _form_again(form, None)
     invoice = services.create_draft(
-        _client_from(form), form.line_inputs(), form.delivery_date.data, staff_id=current_user.id
+        _client_from(form),
+        form.line_inputs(),
+        form.delivery_date.data,
+        zero_rate_reason=form.zero_rate,
+        staff_id=current_user.id,
     )
     flash(_("The draft is saved. Check it, then issue it."))
     return redirect_after_post(url_for("admin.invoice", invoice_id=invoice.id))
@@ -136,6 +140,7 @@ def edit_invoice(invoice_id: int) -> Response:
             _client_from(form),
             form.line_inputs(),
             form.delivery_date.data,
+            zero_rate_reason=form.zero_rate,
             staff_id=current_user.id,
         )
     flash(_("The draft is saved."))

@@ -14,7 +14,7 @@ from flask.cli import AppGroup
 from website.clients.models import Client
 from website.clients.services import client_for
 from website.extensions import db, studio_today
-from website.invoices.models import Invoice
+from website.invoices.models import Invoice, ZeroRateReason
 from website.invoices.money import format_money
 from website.invoices.services import (
     InvoiceError,
@@ -99,6 +99,11 @@ def _number(text: str) -> Decimal:
     help="Percent due on issue; 0 or 100 makes it one payment.",
 )
 @click.option(
+    "--zero-rate-reason",
+    type=click.Choice([reason.value for reason in ZeroRateReason]),
+    help="Why lines at 0% VAT carry none; the invoice says so (needed with such a line).",
+)
+@click.option(
     "--deposit-agreed",
     is_flag=True,
     help="A private client agreed individually to a deposit above 50% (art. 7:26 BW).",
@@ -116,6 +121,7 @@ def create_command(
     lines: tuple[str, ...],
     delivery_date: datetime | None,
     deposit: int,
+    zero_rate_reason: str | None,
     deposit_agreed: bool,
     email: bool,
 ) -> None:
@@ -140,6 +146,7 @@ def create_command(
         raise click.UsageError(f"No postal address for {address_to} yet: give --address.")
     delivered = delivery_date.date() if delivery_date else None
     consumer = not (company or vat_id or (client and not client.is_consumer))
+    zero_rate = ZeroRateReason(zero_rate_reason) if zero_rate_reason else None
     try:
         check_issuable(
             inputs,
@@ -148,6 +155,8 @@ def create_command(
             delivery_date=delivered,
             consumer=consumer,
             deposit_agreed=deposit_agreed,
+            zero_rate_reason=zero_rate,
+            client_vat_id=vat_id or (client.vat_id if client else None),
         )
     except InvoiceError as error:
         raise click.ClickException(str(error)) from error
@@ -160,7 +169,7 @@ def create_command(
         if value:
             setattr(client, field, value)
     try:
-        invoice = create_draft(client, inputs, delivery_date=delivered)
+        invoice = create_draft(client, inputs, delivery_date=delivered, zero_rate_reason=zero_rate)
         issue(invoice, studio_today(), deposit_percent=deposit, deposit_agreed=deposit_agreed)
     except InvoiceError as error:
         db.session.rollback()

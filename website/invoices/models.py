@@ -10,6 +10,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from website.clients.models import Client
@@ -32,6 +33,14 @@ class InstallmentKind(Labelled):
     SINGLE = "single"
 
 
+class ZeroRateReason(Labelled):
+    """Why a line carries 0% VAT; the invoice must say so (art. 35a Wet OB)."""
+
+    REVERSE_CHARGE = "reverse_charge"  # a business client in another EU country
+    EXPORT = "export"  # outside the EU
+    EXEMPT = "exempt"  # exempt from VAT, e.g. the small-business scheme (KOR)
+
+
 set_labels(
     {
         InvoiceStatus.DRAFT: _l("Draft"),
@@ -40,8 +49,21 @@ set_labels(
         InstallmentKind.DEPOSIT: _l("Deposit"),
         InstallmentKind.BALANCE: _l("Balance"),
         InstallmentKind.SINGLE: _l("Payment"),
+        ZeroRateReason.REVERSE_CHARGE: _l(
+            "Reverse charge: a business client in another EU country"
+        ),
+        ZeroRateReason.EXPORT: _l("Export: a client outside the EU"),
+        ZeroRateReason.EXEMPT: _l("Exempt from VAT"),
     }
 )
+# What the invoice says under its VAT totals, for each reason.
+ZERO_RATE_NOTES = {
+    ZeroRateReason.REVERSE_CHARGE: _l("VAT reverse-charged: the client accounts for the VAT."),
+    ZeroRateReason.EXPORT: _l("VAT 0%: export outside the EU."),
+    ZeroRateReason.EXEMPT: _l("Exempt from VAT."),
+}
+# Reasons that only apply to a client with a VAT number, shown on the invoice.
+NEEDS_CLIENT_VAT_ID = {ZeroRateReason.REVERSE_CHARGE}
 
 
 @dataclass(frozen=True)
@@ -91,6 +113,8 @@ class Invoice(db.Model):
     number: Mapped[str | None] = mapped_column(sa.String(12), unique=True)
     issued_on: Mapped[date | None]
     delivery_date: Mapped[date | None]
+    # Set when a line carries 0% VAT: why, as the invoice must state.
+    zero_rate_reason: Mapped[ZeroRateReason | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Last change of the row (``update_draft`` also sets it when only the lines change):
     # a draft untouched for a year is deleted.
@@ -155,6 +179,18 @@ class Invoice(db.Model):
             VatGroup(rate=rate, net=net, vat=cents(net * rate / 100))
             for rate, net in sorted(nets.items(), reverse=True)
         ]
+
+    @property
+    def has_zero_rate(self) -> bool:
+        """Whether a line with an amount carries 0% VAT (the invoice must say why)."""
+        return any(line.vat_rate == 0 and line.net for line in self.lines)
+
+    @property
+    def zero_rate_note(self) -> LazyString | None:
+        """The sentence the invoice shows for its 0% lines, if it has any."""
+        if not self.has_zero_rate or self.zero_rate_reason is None:
+            return None
+        return ZERO_RATE_NOTES[self.zero_rate_reason]
 
     @property
     def net_total(self) -> Decimal:
@@ -263,6 +299,7 @@ FROZEN_FIELDS = (
     "number",
     "issued_on",
     "delivery_date",
+    "zero_rate_reason",
     "client_name",
     "client_address",
     "client_company",

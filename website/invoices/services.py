@@ -18,6 +18,7 @@ from website.audit.services import record
 from website.clients.models import Client
 from website.extensions import db, utcnow
 from website.invoices.models import (
+    NEEDS_CLIENT_VAT_ID,
     VAT_RATES,
     Installment,
     InstallmentKind,
@@ -26,6 +27,7 @@ from website.invoices.models import (
     InvoiceLine,
     InvoiceStatus,
     PayLink,
+    ZeroRateReason,
 )
 from website.invoices.money import cents
 from website.mail.models import OutboxMessage
@@ -74,6 +76,7 @@ def create_draft(
     lines: Sequence[LineInput],
     delivery_date: date | None = None,
     *,
+    zero_rate_reason: ZeroRateReason | None = None,
     staff_id: int | None = None,
 ) -> Invoice:
     """A draft invoice for ``client``; it can still change until it is issued.
@@ -82,6 +85,7 @@ def create_draft(
     """
     check_lines(lines)
     invoice = Invoice(client=client, delivery_date=delivery_date, lines=_new_lines(lines))
+    invoice.zero_rate_reason = zero_rate_reason if invoice.has_zero_rate else None
     db.session.add(invoice)
     if staff_id is not None:
         db.session.flush()
@@ -109,6 +113,7 @@ def issue(
     installments = checked_schedule(
         invoice, deposit_percent, today, consumer=invoice.client.is_consumer, agreed=deposit_agreed
     )
+    check_zero_rate(invoice, invoice.client.vat_id)
     client = invoice.client
     invoice.client_name = client.name
     invoice.client_address = client.address
@@ -166,11 +171,29 @@ def check_issuable(
     *,
     consumer: bool = False,
     deposit_agreed: bool = False,
+    zero_rate_reason: ZeroRateReason | None = None,
+    client_vat_id: str | None = None,
 ) -> None:
     """Raise ``InvoiceError`` unless these lines can be drafted and issued; stores nothing."""
     check_lines(lines)
-    unsaved = Invoice(delivery_date=delivery_date, lines=_new_lines(lines))
+    unsaved = Invoice(
+        delivery_date=delivery_date, lines=_new_lines(lines), zero_rate_reason=zero_rate_reason
+    )
     checked_schedule(unsaved, deposit_percent, today, consumer=consumer, agreed=deposit_agreed)
+    check_zero_rate(unsaved, client_vat_id)
+
+
+def check_zero_rate(invoice: Invoice, client_vat_id: str | None) -> None:
+    """An invoice with 0% lines says why (art. 35a Wet OB); reverse charge names the client's
+    VAT number. Raises ``InvoiceError`` otherwise."""
+    if not invoice.has_zero_rate:
+        return
+    if invoice.zero_rate_reason is None:
+        raise InvoiceError(
+            "A line at 0% VAT needs the reason on the invoice: reverse charge, export or exempt."
+        )
+    if invoice.zero_rate_reason in NEEDS_CLIENT_VAT_ID and not client_vat_id:
+        raise InvoiceError("Reverse charge needs the client's VAT number on the invoice.")
 
 
 def schedule(invoice: Invoice, deposit_percent: int, issued_on: date) -> list[Installment]:
@@ -458,9 +481,11 @@ def update_draft(
     lines: Sequence[LineInput],
     delivery_date: date | None = None,
     *,
+    zero_rate_reason: ZeroRateReason | None = None,
     staff_id: int | None = None,
 ) -> Invoice:
-    """Replace a draft's client, delivery date and lines; an issued invoice never changes."""
+    """Replace a draft's client, delivery date, lines and 0% reason; an issued invoice never
+    changes."""
     check_lines(lines)
     invoice = _draft_locked(invoice, "is issued: correct it with a credit note")
     invoice.client = client
@@ -468,6 +493,7 @@ def update_draft(
     invoice.lines = []
     db.session.flush()  # the old lines go before the new ones take their positions
     invoice.lines = _new_lines(lines)
+    invoice.zero_rate_reason = zero_rate_reason if invoice.has_zero_rate else None
     invoice.updated_at = utcnow()  # also when only the lines change
     record(staff_id, "invoice.updated", "invoice", invoice.id)
     db.session.commit()
