@@ -319,7 +319,8 @@ class TestUploadRateLimit:
         return {
             "DEFAULT_LANGUAGE": "en",
             "PRIVACY_PHOTO_LIMIT": 10,
-            "PRIVACY_RATE_LIMIT_IP": "3 per minute",
+            "PRIVACY_RATE_LIMIT_UPLOADS": "3 per minute",
+            "PRIVACY_RATE_LIMIT_IP": "1 per minute",  # codes and downloads: not uploads
         }
 
     def test_uploads_per_ip(self, app: Flask, signed_in: FlaskClient) -> None:

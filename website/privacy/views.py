@@ -59,6 +59,10 @@ def _email_limit() -> str:
     return current_app.config["PRIVACY_RATE_LIMIT_EMAIL"]
 
 
+def _upload_limit() -> str:
+    return current_app.config["PRIVACY_RATE_LIMIT_UPLOADS"]
+
+
 def _typed_email_key() -> str:
     # A keyed hash, so the limiter's storage and log lines never hold an address, nor a plain
     # hash anyone could match against a list of addresses.
@@ -247,7 +251,7 @@ def delete_profile() -> Response:
 
 
 @bp.post("/profile/photos")
-@limiter.limit(_ip_limit)
+@limiter.limit(_upload_limit)
 @verified
 def upload_photo() -> Response:
     """Add a sample photo: re-encoded, without its metadata."""
