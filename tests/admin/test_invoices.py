@@ -26,7 +26,7 @@ from website.clients.services import client_for
 from website.extensions import db
 from website.invoices import services
 from website.invoices.models import Installment, Invoice, InvoiceStatus, ZeroRateReason
-from website.invoices.services import LineInput, create_draft, issue
+from website.invoices.services import LineInput, create_draft, delete_draft, issue
 from website.mail.models import OutboxMessage
 from website.payments.models import (
     PaymentAttempt,
@@ -499,6 +499,7 @@ def test_add_a_line_with_htmx_swaps_the_form(app: Flask, post: Post) -> None:
             "zero_rate_reason",
             "Reverse charge needs the client's VAT number.",
         ),
+        ({"zero_rate_reason": "bogus"}, "zero_rate_reason", "Not a valid choice."),
     ],
 )
 def test_errors_are_shown_inline_with_422_and_nothing_is_stored(
@@ -644,6 +645,51 @@ def test_a_request_that_loaded_the_draft_before_someone_issued_it_is_refused(
     assert audit_events(app, "invoice.") == [(None, "invoice.issued", "invoice", stored["number"])]
     with app.app_context():
         assert db.session.scalars(sa.select(Invoice.number)).all() == [f"{TODAY.year}-0001"]
+
+
+@pytest.mark.parametrize(
+    ("action", "service"),
+    [("issue", "issue"), ("edit", "update_draft"), ("delete", "delete_draft")],
+)
+def test_a_draft_someone_deleted_meanwhile_is_not_found(
+    app: Flask, post: Post, monkeypatch: pytest.MonkeyPatch, action: str, service: str
+) -> None:
+    invoice_id = make_invoice(app)
+    real = getattr(services, service)
+
+    def someone_deletes_first(*args: Any, **kwargs: Any) -> Any:
+        with app.app_context():
+            delete_draft(db.session.get(Invoice, invoice_id))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, service, someone_deletes_first)
+    data = draft_data(PRINTS) if action == "edit" else {"deposit": "50"}
+    assert post(f"/admin/invoices/{invoice_id}/{action}", data).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("no reason", "Not issued: a line at 0% VAT needs its reason on the invoice."),
+        ("no VAT number", "Not issued: reverse charge needs the client's VAT number."),
+        ("no address", "Not issued: the client has no postal address."),
+    ],
+)
+def test_a_draft_that_cannot_be_issued_says_why(
+    app: Flask, staff_client: FlaskClient, post: Post, change: str, message: str
+) -> None:
+    """Drafts saved before a rule, or whose client changed since: the page says what to fix."""
+    invoice_id = make_invoice(app, lines=(SHOOT, ("Licence abroad", "1", "100", "0")))
+    with app.app_context():
+        invoice = db.session.get(Invoice, invoice_id)
+        invoice.zero_rate_reason = None if change == "no reason" else ZeroRateReason.REVERSE_CHARGE
+        invoice.client.vat_id = None if change == "no VAT number" else "DE123456789"
+        invoice.client.address = None if change == "no address" else invoice.client.address
+        db.session.commit()
+    response = post(f"/admin/invoices/{invoice_id}/issue", {"deposit": "50"})
+    assert response.status_code == 303
+    assert message in get(staff_client, f"/admin/invoices/{invoice_id}").text
+    assert snapshot(app, invoice_id)["status"] is InvoiceStatus.DRAFT
 
 
 @pytest.mark.parametrize("action", ["send", "revoke-links", "bank-transfer"])

@@ -50,7 +50,9 @@ PRINTS = LineInput("Signed art print, numbered 1/10", Decimal("3"), Decimal("33.
 
 
 def a_client() -> Client:
-    client = Client(email="anna@example.nl", name="Anna de Vries", language="nl")
+    client = Client(
+        email="anna@example.nl", name="Anna de Vries", language="nl", address="Kerkstraat 1"
+    )
     db.session.add(client)
     db.session.commit()
     return client

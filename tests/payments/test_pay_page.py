@@ -162,6 +162,28 @@ def test_a_part_is_called_due_only_when_it_is(
     assert 'name="installment"' in client.get(f"/pay/{token}").text, "paying early is fine"
 
 
+@pytest.mark.parametrize(
+    ("language", "later", "now"),
+    [
+        ("en", "Next payment €477.95 is due on ", "Pay now Due now: €477.95."),
+        ("nl", "Volgende betaling Te betalen: € 477,95, uiterlijk op ", "Nu te betalen: € 477,95."),
+    ],
+)
+def test_a_single_payment_is_not_named_a_part(
+    app: Flask, client: FlaskClient, language: str, later: str, now: str
+) -> None:
+    with app.app_context():
+        single = make_issued_invoice(deposit_percent=100, email="s@example.nl")[1]
+    page = text(client.get(f"/pay/{single}", headers={"Accept-Language": language}).text)
+    assert later in page
+    with app.app_context():
+        [part] = db.session.scalars(sa.select(Invoice)).one().installments
+        part.due_on = studio_today()
+        db.session.commit()
+    page = text(client.get(f"/pay/{single}", headers={"Accept-Language": language}).text)
+    assert now in page and "(betaling)" not in page
+
+
 def test_paying_without_a_form_token_is_refused(client: FlaskClient, token: str) -> None:
     response = client.post(f"/pay/{token}", data={"installment": "1"})
     assert response.status_code == 400

@@ -52,6 +52,7 @@ def signed_in(app: Flask, client: FlaskClient, create_policy_version) -> FlaskCl
         submit_message(submission(KNOWN, FORMULA, newsletter=True))
         submit_message(submission("other@example.nl", "Not Anna's message"))
         anna = db.session.scalar(sa.select(Client).where(Client.email == KNOWN))
+        anna.address = "Kerkstraat 1\n1234 AB Utrecht"
         invoice = create_draft(
             anna, [LineInput("Wedding film", Decimal("1"), Decimal("1000.00"), Decimal("21"))]
         )

@@ -210,9 +210,15 @@ class DraftForm(ClientDetailsForm):
 
     @property
     def zero_rate(self) -> ZeroRateReason | None:
-        return ZeroRateReason(self.zero_rate_reason.data) if self.zero_rate_reason.data else None
+        """The chosen reason; None for none, or for a value that is no choice (a 422 then)."""
+        try:
+            return ZeroRateReason(self.zero_rate_reason.data)
+        except ValueError:
+            return None
 
     def validate_zero_rate_reason(self, field: SelectField) -> None:
+        if field.errors:  # not one of the choices: said already
+            return
         charged_at_zero = any(
             not entry.form.is_blank
             and entry.form.vat_rate.data == "0"

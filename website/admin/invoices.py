@@ -50,6 +50,28 @@ METHODS = {
 }
 
 
+# Why a draft was not issued (``NotIssuable.key``), and what to do about it.
+NOT_ISSUED = {
+    "deposit_agreement": _l(
+        "Not issued: a private client pays more than half in advance only when they agreed to "
+        "it individually. Tick the box if they did."
+    ),
+    "delivery_far": _l(
+        "Not issued: the delivery date is more than five years away. Edit the draft first."
+    ),
+    "zero_rate_reason": _l(
+        "Not issued: a line at 0% VAT needs its reason on the invoice. Edit the draft first."
+    ),
+    "client_vat_id": _l(
+        "Not issued: reverse charge needs the client's VAT number. Add it to the client's "
+        "details first."
+    ),
+    "client_address": _l(
+        "Not issued: the client has no postal address. Add it to the client's details first."
+    ),
+}
+
+
 @bp.app_template_filter("payment_method")
 def payment_method(method: str | None) -> str:
     """How a payment was made, e.g. "iDEAL"; a dash before the client chose."""
@@ -238,9 +260,10 @@ def issue_invoice(invoice_id: int) -> Response:
         db.session.rollback()
         flash(_("Not issued: the total, or a part of the schedule, would be zero."))
         return redirect_after_post(url_for("admin.invoice", invoice_id=invoice.id))
-    except services.InvoiceError:
+    except services.NotIssuable as refused:
         db.session.rollback()
-        _refuse(invoice)
+        flash(NOT_ISSUED[refused.key])
+        return redirect_after_post(url_for("admin.invoice", invoice_id=invoice.id))
     flash(_("Invoice %(number)s is issued. Send it when you are ready.", number=invoice.number))
     return redirect_after_post(url_for("admin.invoice", invoice_id=invoice.id))
 
@@ -354,23 +377,25 @@ def _refused_unless_draft(invoice: Invoice) -> Iterator[None]:
     """409 when the service finds the invoice issued after all (someone was just quicker);
     a busy invoice is shown again with a message to try again.
     """
+    invoice_id = invoice.id
     with _unless_busy(invoice):
         try:
             yield
         except services.InvoiceNotDraft:
             db.session.rollback()
-            _refuse(invoice)
+            _refuse(_invoice_or_404(invoice_id))  # deleted by someone else meanwhile: 404
 
 
 @contextmanager
 def _unless_busy(invoice: Invoice) -> Iterator[None]:
     """Someone else is changing the invoice: show it again, with a message to try again."""
+    invoice_id = invoice.id
     try:
         yield
     except services.InvoiceBusy:
         db.session.rollback()
         flash(_("Someone else is changing this invoice. Please try again in a moment."))
-        abort(redirect_after_post(url_for("admin.invoice", invoice_id=invoice.id)))
+        abort(redirect_after_post(url_for("admin.invoice", invoice_id=invoice_id)))
 
 
 def _draft_or_refuse(invoice_id: int) -> Invoice:

@@ -55,8 +55,23 @@ class InvoiceNotDraft(InvoiceError):
     """The invoice was issued (perhaps just now, by someone else): it no longer changes."""
 
 
-class DepositNeedsAgreement(InvoiceError):
+class NotIssuable(InvoiceError):
+    """The draft cannot be issued as it is; ``key`` says what is missing, for a message."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+class DepositNeedsAgreement(NotIssuable):
     """A consumer's deposit above half the total, without their individual agreement."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "deposit_agreement",
+            "A consumer pays at most 50% in advance unless they agreed to more individually "
+            "(art. 7:26 BW).",
+        )
 
 
 class InvoiceBusy(InvoiceError):
@@ -114,6 +129,8 @@ def issue(
         invoice, deposit_percent, today, consumer=invoice.client.is_consumer, agreed=deposit_agreed
     )
     check_zero_rate(invoice, invoice.client.vat_id)
+    if not invoice.client.address:
+        raise NotIssuable("client_address", "The client has no postal address for the invoice.")
     client = invoice.client
     invoice.client_name = client.name
     invoice.client_address = client.address
@@ -149,12 +166,9 @@ def checked_schedule(
     if not 0 <= deposit_percent <= 100:
         raise InvoiceError("The deposit is a percentage from 0 to 100.")
     if needs_agreement(deposit_percent, consumer=consumer) and not agreed:
-        raise DepositNeedsAgreement(
-            "A consumer pays at most 50% in advance unless they agreed to more individually "
-            "(art. 7:26 BW)."
-        )
+        raise DepositNeedsAgreement()
     if invoice.delivery_date and invoice.delivery_date > today + MAX_DELIVERY_AHEAD:
-        raise InvoiceError("The delivery date is more than five years away.")
+        raise NotIssuable("delivery_far", "The delivery date is more than five years away.")
     if invoice.total <= 0:
         raise NothingToPay("An invoice of zero is not sent; there is nothing to pay.")
     installments = schedule(invoice, deposit_percent, today)
@@ -189,11 +203,14 @@ def check_zero_rate(invoice: Invoice, client_vat_id: str | None) -> None:
     if not invoice.has_zero_rate:
         return
     if invoice.zero_rate_reason is None:
-        raise InvoiceError(
-            "A line at 0% VAT needs the reason on the invoice: reverse charge, export or exempt."
+        raise NotIssuable(
+            "zero_rate_reason",
+            "A line at 0% VAT needs the reason on the invoice: reverse charge, export or exempt.",
         )
     if invoice.zero_rate_reason in NEEDS_CLIENT_VAT_ID and not client_vat_id:
-        raise InvoiceError("Reverse charge needs the client's VAT number on the invoice.")
+        raise NotIssuable(
+            "client_vat_id", "Reverse charge needs the client's VAT number on the invoice."
+        )
 
 
 def schedule(invoice: Invoice, deposit_percent: int, issued_on: date) -> list[Installment]:
