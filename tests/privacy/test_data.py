@@ -36,6 +36,7 @@ def history(app: Flask) -> None:
             )
         )
         client = db.session.scalar(db.select(Client).where(Client.email == KNOWN))
+        client.address = "Kerkstraat 1\n1234 AB Utrecht"
         invoice = create_draft(
             client, [LineInput("Family shoot", Decimal("1"), Decimal("400.00"), Decimal("21"))]
         )
