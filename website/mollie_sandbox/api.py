@@ -7,6 +7,7 @@ after the API key, and a key only sees payments of its own mode.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, g, request
@@ -105,7 +106,7 @@ def list_payment_refunds(payment_id: str) -> Response:
     with store.lock:
         payment = store.payment(payment_id, g.mode)
         refunds = [store.refunds[rid] for rid in reversed(payment.refund_ids)]
-        return refund_page(refunds, f"payments/{payment_id}/refunds")
+        return money_back_page(refunds, "refunds", f"payments/{payment_id}/refunds", render.refund)
 
 
 @bp.get("/refunds")
@@ -113,20 +114,23 @@ def list_refunds() -> Response:
     store = current().store
     with store.lock:
         refunds = [r for r in reversed(store.refunds.values()) if r.mode == g.mode]
-        return refund_page(refunds, "refunds")
+        return money_back_page(refunds, "refunds", "refunds", render.refund)
 
 
-def refund_page(refunds: list[Any], path: str) -> Response:
+def money_back_page(
+    items: list[Any], name: str, path: str, render_one: Callable[[Any, Any], dict[str, Any]]
+) -> Response:
+    """One page of refunds or chargebacks (they page alike), newest first."""
     current_roots = roots()
     return hal(
         render.page(
-            refunds,
-            ident=lambda r: r.id,
+            items,
+            ident=lambda item: item.id,
             start=request.args.get("from"),
             limit=limit(),
-            name="refunds",
+            name=name,
             path=path,
-            render=lambda r: render.refund(r, current_roots),
+            render=lambda item: render_one(item, current_roots),
             roots=current_roots,
         )
     )
@@ -155,7 +159,9 @@ def list_payment_chargebacks(payment_id: str) -> Response:
     with store.lock:
         payment = store.payment(payment_id, g.mode)
         chargebacks = [store.chargebacks[cid] for cid in reversed(payment.chargeback_ids)]
-        return chargeback_page(chargebacks, f"payments/{payment_id}/chargebacks")
+        return money_back_page(
+            chargebacks, "chargebacks", f"payments/{payment_id}/chargebacks", render.chargeback
+        )
 
 
 @bp.get("/chargebacks")
@@ -163,23 +169,7 @@ def list_chargebacks() -> Response:
     store = current().store
     with store.lock:
         chargebacks = [c for c in reversed(store.chargebacks.values()) if c.mode == g.mode]
-        return chargeback_page(chargebacks, "chargebacks")
-
-
-def chargeback_page(chargebacks: list[Any], path: str) -> Response:
-    current_roots = roots()
-    return hal(
-        render.page(
-            chargebacks,
-            ident=lambda c: c.id,
-            start=request.args.get("from"),
-            limit=limit(),
-            name="chargebacks",
-            path=path,
-            render=lambda c: render.chargeback(c, current_roots),
-            roots=current_roots,
-        )
-    )
+        return money_back_page(chargebacks, "chargebacks", "chargebacks", render.chargeback)
 
 
 @bp.get("/payments/<payment_id>/chargebacks/<chargeback_id>")
