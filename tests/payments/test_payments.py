@@ -52,29 +52,26 @@ def token(app: Flask) -> str:
         return make_issued_invoice(lines=(("Wedding film", "1", "1000.00", "21"),))[1]
 
 
-def click_pay(client: FlaskClient, token: str, language: str = "nl") -> TestResponse:
-    page = client.get(f"/pay/{token}", headers={"Accept-Language": language})
+def press_pay_button(client: FlaskClient, page_url: str, language: str) -> TestResponse:
+    """Send the pay (or "Try again") form of ``page_url`` as the page shows it."""
+    page = client.get(page_url, headers={"Accept-Language": language})
     form_token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)
     position = re.search(r'name="installment" value="(\d+)"', page.text)
     assert form_token and position, "the page has a pay button"
     return client.post(
-        f"/pay/{token}",
+        page_url,
         data={"csrf_token": form_token[1], "installment": position[1]},
         headers={"Accept-Language": language},
     )
 
 
+def click_pay(client: FlaskClient, token: str, language: str = "nl") -> TestResponse:
+    return press_pay_button(client, f"/pay/{token}", language)
+
+
 def retry(client: FlaskClient, return_page: str) -> TestResponse:
-    """Press "Try again" on a return page, with the form as the page shows it."""
-    page = client.get(return_page, headers={"Accept-Language": "en"}).text
-    form_token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    position = re.search(r'name="installment" value="(\d+)"', page)
-    assert form_token and position, "the page has a try-again button"
-    return client.post(
-        return_page,
-        data={"csrf_token": form_token[1], "installment": position[1]},
-        headers={"Accept-Language": "en"},
-    )
+    """Press "Try again" on a return page."""
+    return press_pay_button(client, return_page, "en")
 
 
 def wait_for(condition: Callable[[], object], timeout: float = 10) -> None:
