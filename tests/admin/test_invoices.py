@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
@@ -617,25 +617,44 @@ def test_an_issued_invoice_cannot_be_edited_deleted_or_issued_again(
     assert audit_events(app, "invoice.") == [(None, "invoice.issued", "invoice", before["number"])]
 
 
-@pytest.mark.parametrize(
+# A draft's actions, and the service each calls.
+DRAFT_ACTIONS = pytest.mark.parametrize(
     ("action", "service"),
     [("issue", "issue"), ("edit", "update_draft"), ("delete", "delete_draft")],
 )
+
+
+def someone_else_first(
+    app: Flask,
+    monkeypatch: pytest.MonkeyPatch,
+    service: str,
+    invoice_id: int,
+    change: Callable[[Invoice], object],
+) -> None:
+    """Just before ``service`` runs, another request (a session of its own) does ``change``."""
+    real = getattr(services, service)
+
+    def after_the_other(*args: Any, **kwargs: Any) -> Any:
+        with app.app_context():
+            change(db.session.get(Invoice, invoice_id))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, service, after_the_other)
+
+
+def post_draft_action(post: Post, invoice_id: int, action: str) -> TestResponse:
+    data = draft_data(PRINTS) if action == "edit" else {"deposit": "50"}
+    return post(f"/admin/invoices/{invoice_id}/{action}", data)
+
+
+@DRAFT_ACTIONS
 def test_a_request_that_loaded_the_draft_before_someone_issued_it_is_refused(
     app: Flask, post: Post, monkeypatch: pytest.MonkeyPatch, action: str, service: str
 ) -> None:
     """A double click on "Issue", or a "Save" sent after a colleague issued: a 409."""
     invoice_id = make_invoice(app)
-    real = getattr(services, service)
-
-    def someone_issues_first(*args: Any, **kwargs: Any) -> Any:
-        with app.app_context():  # another request, with a session of its own
-            issue(db.session.get(Invoice, invoice_id), TODAY)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(services, service, someone_issues_first)
-    data = draft_data(PRINTS) if action == "edit" else {"deposit": "50"}
-    response = post(f"/admin/invoices/{invoice_id}/{action}", data)
+    someone_else_first(app, monkeypatch, service, invoice_id, lambda i: issue(i, TODAY))
+    response = post_draft_action(post, invoice_id, action)
     assert response.status_code == 409
     assert "is issued, so it can no longer be edited" in response.text
     stored = snapshot(app, invoice_id)
@@ -647,24 +666,13 @@ def test_a_request_that_loaded_the_draft_before_someone_issued_it_is_refused(
         assert db.session.scalars(sa.select(Invoice.number)).all() == [f"{TODAY.year}-0001"]
 
 
-@pytest.mark.parametrize(
-    ("action", "service"),
-    [("issue", "issue"), ("edit", "update_draft"), ("delete", "delete_draft")],
-)
+@DRAFT_ACTIONS
 def test_a_draft_someone_deleted_meanwhile_is_not_found(
     app: Flask, post: Post, monkeypatch: pytest.MonkeyPatch, action: str, service: str
 ) -> None:
     invoice_id = make_invoice(app)
-    real = getattr(services, service)
-
-    def someone_deletes_first(*args: Any, **kwargs: Any) -> Any:
-        with app.app_context():
-            delete_draft(db.session.get(Invoice, invoice_id))
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(services, service, someone_deletes_first)
-    data = draft_data(PRINTS) if action == "edit" else {"deposit": "50"}
-    assert post(f"/admin/invoices/{invoice_id}/{action}", data).status_code == 404
+    someone_else_first(app, monkeypatch, service, invoice_id, delete_draft)
+    assert post_draft_action(post, invoice_id, action).status_code == 404
 
 
 @pytest.mark.parametrize(
