@@ -146,7 +146,6 @@ def start_payment(installment: Installment, language: str) -> str:
     except mollie.MollieUnavailable as error:
         raise PaymentUnavailable(str(error)) from error
     _lock(attempt.installment_id)
-    attempt = _reread(attempt)
     if attempt.mollie_id is None:
         if payment_mismatch(attempt, payment, payment_id=payment.get("id")):
             db.session.rollback()
@@ -175,7 +174,6 @@ def _attempt_to_use(installment: Installment, language: str) -> PaymentAttempt:
     if latest is not None and latest.mollie_id and not latest.status.is_final:
         sync_payment(latest, PaymentSource.RECONCILE)  # Mollie's word, not our last copy
     _lock(installment.id)
-    installment = db.session.get(Installment, installment.id, populate_existing=True)
     if installment.is_paid:
         db.session.rollback()
         raise NothingDue
@@ -222,7 +220,6 @@ def _attempt_to_use(installment: Installment, language: str) -> PaymentAttempt:
 def _abandon(attempt: PaymentAttempt, reason: str) -> None:
     """Mollie refused the request for good: the next click starts a new attempt and key."""
     _lock(attempt.installment_id)
-    attempt = _reread(attempt)
     if attempt.mollie_id is None and attempt.status is PaymentStatus.CREATED:
         db.session.add(
             PaymentEvent(
@@ -235,10 +232,6 @@ def _abandon(attempt: PaymentAttempt, reason: str) -> None:
         )
         attempt.status = PaymentStatus.FAILED
     db.session.commit()
-
-
-def _reread(attempt: PaymentAttempt) -> PaymentAttempt:
-    return db.session.get(PaymentAttempt, attempt.id, populate_existing=True)
 
 
 def return_key(attempt: PaymentAttempt) -> str:
@@ -298,7 +291,6 @@ def sync_payment(attempt: PaymentAttempt, source: PaymentSource) -> PaymentAttem
         db.session.rollback()
         raise PaymentUnavailable(str(error)) from error
     _lock(attempt.installment_id)
-    attempt = _reread(attempt)
     problem = payment_mismatch(attempt, payment)
     if problem:
         log.warning("Payment attempt %s: ignoring Mollie's answer: %s", attempt.id, problem)
@@ -470,7 +462,6 @@ def _queue_receipt(invoice: Invoice, installment: Installment, attempt: PaymentA
 def record_bank_transfer(installment: Installment, staff_id: int) -> PaymentAttempt:
     """Staff saw the money for ``installment`` arrive by bank transfer: settle it."""
     _lock(installment.id)
-    db.session.refresh(installment)
     if installment.is_paid:
         db.session.rollback()
         raise NothingDue
@@ -499,7 +490,8 @@ def record_bank_transfer(installment: Installment, staff_id: int) -> PaymentAtte
 
 
 def _lock(installment_id: int) -> None:
-    """Hold the installment until the transaction ends, so syncs of it take turns."""
+    """Hold the installment until the transaction ends, so syncs of it take turns; what the
+    session had loaded is read again afterwards (``lock_row``)."""
     try:
         lock_row(Installment, installment_id)
     except OperationalError as error:
