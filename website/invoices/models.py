@@ -260,6 +260,15 @@ class Installment(db.Model):
     def is_paid(self) -> bool:
         return self.paid_at is not None
 
+    def is_due(self, today: date) -> bool:
+        """Whether the client is asked to pay this part now (they may always pay early).
+
+        A deposit is due on issue; a part waiting for the delivery date is not due yet.
+        """
+        if self.due_on is None:
+            return self.kind is InstallmentKind.DEPOSIT
+        return self.due_on <= today
+
 
 class PayLink(db.Model):
     """The secret in a client's ``/pay/<token>`` link; only its hash is stored.

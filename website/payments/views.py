@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from datetime import date
 from typing import NoReturn
 
 import segno.helpers
@@ -24,7 +23,7 @@ from werkzeug.wrappers import Response
 from website import htmx
 from website.extensions import csrf, limiter, studio_today
 from website.i18n import current_language
-from website.invoices.models import Installment, InstallmentKind, Invoice
+from website.invoices.models import Installment, Invoice
 from website.invoices.services import invoice_for_token, live_pay_link
 from website.payments import mollie
 from website.payments.forms import PayForm
@@ -76,16 +75,6 @@ def _private(response: Response) -> Response:
     return response
 
 
-def is_due(installment: Installment, today: date) -> bool:
-    """Whether the client is asked to pay ``installment`` now (they may always pay early).
-
-    A deposit is due on issue; a part waiting for the delivery date is not due yet.
-    """
-    if installment.due_on is None:
-        return installment.kind is InstallmentKind.DEPOSIT
-    return installment.due_on <= today
-
-
 @bp.get("/pay/<token>")
 def invoice(token: str) -> str:
     invoice = _invoice_or_404(token)
@@ -97,7 +86,7 @@ def invoice(token: str) -> str:
         invoice=invoice,
         token=token,
         due=due,
-        due_now=due is not None and is_due(due, studio_today()),
+        due_now=due is not None and due.is_due(studio_today()),
         amount_due=due.amount - paid[due.id] if due else None,
         paid=paid,
         in_progress=latest is not None and latest.status in IN_PROGRESS,
