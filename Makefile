@@ -8,7 +8,7 @@ CHROMIUM ?= chromium
 # Two workers suit this project's 2-core machines; override with `make test PYTEST_WORKERS=auto`.
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-postgres bench setup instance lint translations translations-update chromium clean
+.PHONY: run test test-postgres test-shifted bench setup instance lint translations translations-update chromium clean
 
 # The site on :5000, with the mail worker and the Mollie sandbox (:5001) running beside it.
 run: setup instance
@@ -27,6 +27,15 @@ test: setup chromium
 test-postgres: setup chromium
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres} \
 		$(BIN)/pytest -n $(PYTEST_WORKERS)
+
+# The same suite as if it were the last evening of this year, in a zone west of the date line:
+# the studio (Amsterdam) is already in the new year, the machine's zone and UTC are not. A test
+# that takes "today" from the machine instead of the studio, or hard-codes a year, fails here
+# on any day. Try a leap day too: `make test-shifted SHIFTED_NOW=2028-02-29T23:30:00+00:00`.
+SHIFTED_NOW ?= $(shell date -u +%Y)-12-31T23:30:00+00:00
+SHIFTED_TZ ?= Pacific/Pago_Pago
+test-shifted: setup chromium
+	TZ=$(SHIFTED_TZ) TEST_NOW=$(SHIFTED_NOW) $(BIN)/pytest -n $(PYTEST_WORKERS)
 
 # Render times of the main pages, in-process (see tests/bench.py); never asserted in tests.
 bench: setup

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from tests.databases import scratch_database
 from tests.factories import make_policy_version
 from tests.smtp import SmtpServer
 from website import create_app
+from website.clock import studio_today, travel_to, utcnow
 from website.extensions import db
 from website.mollie_sandbox.testing import MollieSandbox, SandboxServer
 
@@ -29,6 +32,22 @@ PRODUCTION_DETAILS = {
     "MOLLIE_API_KEY": "live_abcdefghijklmnopqrstuvwxyz0123",
     "MOLLIE_API_ENDPOINT": "https://api.mollie.com",
 }
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """With ``TEST_NOW`` set (an ISO instant with its offset), run as if it were then.
+
+    ``make test-shifted`` does, so a test that takes "today" from the machine instead of
+    the studio, or hard-codes a year, fails on any day, not only on the days it would.
+    """
+    moment = os.environ.get("TEST_NOW")
+    if moment:
+        travel_to(datetime.fromisoformat(moment))
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    zone = os.environ.get("TZ", "the machine's")
+    return f"site clock: {utcnow():%Y-%m-%d %H:%M} UTC, studio date {studio_today()}, TZ {zone}"
 
 
 def make_config(database_url: str, **overrides: Any) -> dict[str, Any]:

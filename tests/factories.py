@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from website.clients.services import client_for
+from website.clock import studio_today
 from website.extensions import db
 from website.invoices.models import Invoice
 from website.invoices.services import LineInput, create_draft, issue, new_pay_link
@@ -58,7 +59,7 @@ def make_issued_invoice(
     client.address = "Kerkstraat 1\n1234 AB Utrecht"
     inputs = [LineInput(d, Decimal(q), Decimal(p), Decimal(r)) for d, q, p, r in lines]
     invoice = create_draft(client, inputs, delivery_date=delivery_date)
-    issue(invoice, date.today(), deposit_percent=deposit_percent)
+    issue(invoice, studio_today(), deposit_percent=deposit_percent)
     token = new_pay_link(invoice)
     db.session.commit()
     return invoice, token

@@ -14,6 +14,7 @@ from flask.testing import FlaskCliRunner
 
 from website import retention
 from website.clients.models import Client
+from website.clock import utcnow
 from website.contact.models import ContactMessage, ProductionKind
 from website.contact.services import (
     Submission,
@@ -21,7 +22,7 @@ from website.contact.services import (
     months_before,
     submit_message,
 )
-from website.extensions import db, utcnow
+from website.extensions import db
 from website.invoices.services import LineInput, create_draft, delete_expired_invoices
 from website.mail.models import OutboxMessage, OutboxStatus
 from website.mail.services import delete_old_mail

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import enum
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import Babel
@@ -69,19 +68,6 @@ class Hundredths(sa.TypeDecorator[Decimal]):
 
     def process_result_value(self, value: int | None, dialect: sa.Dialect) -> Decimal | None:
         return None if value is None else Decimal(value).scaleb(-2)
-
-
-STUDIO_TIMEZONE = ZoneInfo("Europe/Amsterdam")
-
-
-def utcnow() -> datetime:
-    """Now, as an aware UTC datetime (the default of every timestamp column)."""
-    return datetime.now(UTC)
-
-
-def studio_today() -> date:
-    """Today's date where the studio is: invoice dates and due dates are Dutch dates."""
-    return datetime.now(STUDIO_TIMEZONE).date()
 
 
 class Base(DeclarativeBase):

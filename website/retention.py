@@ -13,7 +13,7 @@ from datetime import datetime
 import click
 from flask.cli import AppGroup
 
-from website.extensions import utcnow
+from website.clock import utcnow
 
 Rule = Callable[[datetime], int]
 RULES: dict[str, Rule] = {}

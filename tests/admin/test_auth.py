@@ -15,7 +15,8 @@ from website.admin.models import SignInThrottle, StaffMember
 from website.admin.services import StaffError, create_staff, password_problem
 from website.admin.services import sign_in as check_password
 from website.audit.models import AuditEvent
-from website.extensions import db, utcnow
+from website.clock import utcnow
+from website.extensions import db
 
 
 def audit_actions(app: Flask) -> list[str]:

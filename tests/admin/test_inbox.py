@@ -17,9 +17,10 @@ from tests.admin.conftest import Post
 from website.admin.models import StaffMember
 from website.audit.models import AuditEvent
 from website.clients.models import Client
+from website.clock import utcnow
 from website.contact.models import ContactMessage, ProductionKind
 from website.contact.services import Submission, submit_message
-from website.extensions import db, utcnow
+from website.extensions import db
 from website.mail.models import OutboxMessage, OutboxStatus
 
 HTMX = {"HX-Request": "true"}

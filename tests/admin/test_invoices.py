@@ -23,6 +23,7 @@ from website.admin.models import StaffMember
 from website.audit.models import AuditEvent
 from website.clients.models import Client
 from website.clients.services import client_for
+from website.clock import studio_today
 from website.extensions import db
 from website.invoices import services
 from website.invoices.models import Installment, Invoice, InvoiceStatus, ZeroRateReason
@@ -38,7 +39,6 @@ from website.payments.services import apply_status, record_bank_transfer
 
 HTMX = {"HX-Request": "true"}
 EN = {"Accept-Language": "en"}
-TODAY = date.today()
 SHOOT = ("Family shoot, 2 hours", "1", "395.00", "21")  # 477.95 including VAT
 PRINTS = ("Signed art print", "3", "33.33", "9")  # 99.99 + 9.00 VAT
 PAY_LINK = re.compile(r"https?://[^/\s]+(/pay/[A-Za-z0-9_-]{40,})")
@@ -212,10 +212,10 @@ def ledger(app: Flask) -> dict[str, int]:
             email="isa@studio.example",
             name="Isa Issued",
             delivery_date=date(2031, 5, 1),
-            issued_on=TODAY,
+            issued_on=studio_today(),
         ),
         "paid": make_invoice(
-            app, email="pim@example.org", name="Pim Paid", lines=(PRINTS,), issued_on=TODAY
+            app, email="pim@example.org", name="Pim Paid", lines=(PRINTS,), issued_on=studio_today()
         ),
     }
     with app.app_context():
@@ -242,7 +242,7 @@ def test_the_list_shows_number_client_total_status_and_next_due(
     assert response.status_code == 200
     assert listed(response) == [ledger["paid"], ledger["issued"], ledger["draft"]]
     rows = dict(zip(listed(response), table_rows(response.text), strict=True))
-    year = TODAY.year
+    year = studio_today().year
     assert rows[ledger["draft"]] == (
         f"Draft {ledger['draft']} Dirk Draft dirk@example.nl €477.95 Draft –"
     )
@@ -607,7 +607,7 @@ def test_deleting_a_draft(
 def test_an_issued_invoice_cannot_be_edited_deleted_or_issued_again(
     app: Flask, staff_client: FlaskClient, post: Post, method: str, action: str
 ) -> None:
-    invoice_id = make_invoice(app, issued_on=TODAY)
+    invoice_id = make_invoice(app, issued_on=studio_today())
     before = snapshot(app, invoice_id)
     url = f"/admin/invoices/{invoice_id}/{action}"
     response = get(staff_client, url) if method == "GET" else post(url, draft_data(PRINTS))
@@ -653,7 +653,7 @@ def test_a_request_that_loaded_the_draft_before_someone_issued_it_is_refused(
 ) -> None:
     """A double click on "Issue", or a "Save" sent after a colleague issued: a 409."""
     invoice_id = make_invoice(app)
-    someone_else_first(app, monkeypatch, service, invoice_id, lambda i: issue(i, TODAY))
+    someone_else_first(app, monkeypatch, service, invoice_id, lambda i: issue(i, studio_today()))
     response = post_draft_action(post, invoice_id, action)
     assert response.status_code == 409
     assert "is issued, so it can no longer be edited" in response.text
@@ -663,7 +663,9 @@ def test_a_request_that_loaded_the_draft_before_someone_issued_it_is_refused(
     assert [part[0] for part in stored["schedule"]] == ["deposit", "balance"]
     assert audit_events(app, "invoice.") == [(None, "invoice.issued", "invoice", stored["number"])]
     with app.app_context():
-        assert db.session.scalars(sa.select(Invoice.number)).all() == [f"{TODAY.year}-0001"]
+        assert db.session.scalars(sa.select(Invoice.number)).all() == [
+            f"{studio_today().year}-0001"
+        ]
 
 
 @DRAFT_ACTIONS
@@ -753,12 +755,15 @@ def test_a_draft_page_offers_edit_delete_and_an_issue_button_that_says_it_fixes_
     [
         (
             {"deposit": "50"},
-            [("deposit", Decimal("238.98"), TODAY), ("balance", Decimal("238.97"), None)],
+            [("deposit", Decimal("238.98"), studio_today()), ("balance", Decimal("238.97"), None)],
         ),
-        ({"deposit": "single"}, [("single", Decimal("477.95"), TODAY + timedelta(days=14))]),
+        (
+            {"deposit": "single"},
+            [("single", Decimal("477.95"), studio_today() + timedelta(days=14))],
+        ),
         (
             {"deposit": "custom", "percent": "30"},
-            [("deposit", Decimal("143.39"), TODAY), ("balance", Decimal("334.56"), None)],
+            [("deposit", Decimal("143.39"), studio_today()), ("balance", Decimal("334.56"), None)],
         ),
         ({"deposit": "50", "percent": "rubbish, ignored"}, None),
     ],
@@ -772,7 +777,7 @@ def test_issue_with_a_deposit_or_one_payment(
     schedule: list[tuple[str, Decimal, date | None]] | None,
 ) -> None:
     schedule = schedule or [
-        ("deposit", Decimal("238.98"), TODAY),
+        ("deposit", Decimal("238.98"), studio_today()),
         ("balance", Decimal("238.97"), None),
     ]
     invoice_id = make_invoice(app)
@@ -780,7 +785,7 @@ def test_issue_with_a_deposit_or_one_payment(
     assert response.status_code == 303
     assert response.location == f"/admin/invoices/{invoice_id}"
     stored = snapshot(app, invoice_id)
-    number = f"{TODAY.year}-0001"
+    number = f"{studio_today().year}-0001"
     assert (stored["status"], stored["number"]) == (InvoiceStatus.ISSUED, number)
     assert stored["schedule"] == [(kind, amount, due, False) for kind, amount, due in schedule]
     assert audit_events(app, "invoice.") == [(staff.id, "invoice.issued", "invoice", number)]
@@ -847,7 +852,7 @@ def test_a_private_client_pays_more_than_half_in_advance_only_when_agreed(
     agreed = post(f"/admin/invoices/{invoice_id}/issue", {**form, "agreed": "y"})
     assert agreed.status_code == 303
     assert snapshot(app, invoice_id)["schedule"][0][:2] == ("deposit", Decimal("358.46"))
-    number = f"{TODAY.year}-0001"
+    number = f"{studio_today().year}-0001"
     assert audit_events(app, "invoice.") == [
         (staff.id, "invoice.issued", "invoice", number),
         (staff.id, "invoice.deposit_agreed", "invoice", number),
@@ -884,26 +889,29 @@ def test_an_invoice_of_zero_is_not_issued(
 def test_recording_the_delivery_gives_the_balance_its_due_date(
     app: Flask, staff_client: FlaskClient, post: Post
 ) -> None:
-    invoice_id = make_invoice(app, issued_on=TODAY)  # no delivery date known yet
+    invoice_id = make_invoice(app, issued_on=studio_today())  # no delivery date known yet
     page = get(staff_client, f"/admin/invoices/{invoice_id}").text
     assert f'action="/admin/invoices/{invoice_id}/delivered"' in page
 
     too_late = post(
         f"/admin/invoices/{invoice_id}/delivered",
-        {"delivered_on": (TODAY + timedelta(days=1)).isoformat()},
+        {"delivered_on": (studio_today() + timedelta(days=1)).isoformat()},
     )
     assert too_late.status_code == 422
     assert "The delivery date cannot be in the future." in too_late.text
     assert post(f"/admin/invoices/{invoice_id}/delivered", {}).status_code == 422
-    assert [due for _, _, due, _ in snapshot(app, invoice_id)["schedule"]] == [TODAY, None]
+    assert [due for _, _, due, _ in snapshot(app, invoice_id)["schedule"]] == [studio_today(), None]
 
-    delivered = TODAY - timedelta(days=2)
+    delivered = studio_today() - timedelta(days=2)
     response = post(
         f"/admin/invoices/{invoice_id}/delivered", {"delivered_on": delivered.isoformat()}
     )
     assert response.status_code == 303
     stored = snapshot(app, invoice_id)
-    assert [due for _, _, due, _ in stored["schedule"]] == [TODAY, delivered + timedelta(days=14)]
+    assert [due for _, _, due, _ in stored["schedule"]] == [
+        studio_today(),
+        delivered + timedelta(days=14),
+    ]
     assert stored["delivery_date"] is None  # the issued invoice itself does not change
     assert audit_events(app, "invoice.delivered")
     with app.app_context():
@@ -918,7 +926,7 @@ def test_recording_the_delivery_gives_the_balance_its_due_date(
     assert "/delivered" not in page, "nothing waits for a delivery date any more"
 
     again = post(  # the same form sent again, from a page still open somewhere
-        f"/admin/invoices/{invoice_id}/delivered", {"delivered_on": TODAY.isoformat()}
+        f"/admin/invoices/{invoice_id}/delivered", {"delivered_on": studio_today().isoformat()}
     )
     assert again.status_code == 303
     page = get(staff_client, f"/admin/invoices/{invoice_id}").text
@@ -929,7 +937,9 @@ def test_recording_the_delivery_gives_the_balance_its_due_date(
 
 def test_a_draft_has_no_delivery_action(app: Flask, post: Post) -> None:
     invoice_id = make_invoice(app)
-    response = post(f"/admin/invoices/{invoice_id}/delivered", {"delivered_on": TODAY.isoformat()})
+    response = post(
+        f"/admin/invoices/{invoice_id}/delivered", {"delivered_on": studio_today().isoformat()}
+    )
     assert response.status_code == 409
 
 
@@ -945,7 +955,7 @@ def pay_path(mail: OutboxMessage) -> str:
 def test_send_emails_a_working_pay_link_and_sending_again_revokes_it(
     app: Flask, staff: StaffMember, staff_client: FlaskClient, post: Post
 ) -> None:
-    invoice_id = make_invoice(app, issued_on=TODAY)
+    invoice_id = make_invoice(app, issued_on=studio_today())
     number = number_of(app, invoice_id)
     page = get(staff_client, f"/admin/invoices/{invoice_id}").text
     assert "Send to anna@example.nl" in page and "none working" in page
@@ -978,7 +988,7 @@ def test_send_emails_a_working_pay_link_and_sending_again_revokes_it(
 def test_revoking_shuts_the_pay_link(
     app: Flask, staff: StaffMember, staff_client: FlaskClient, post: Post
 ) -> None:
-    invoice_id = make_invoice(app, issued_on=TODAY)
+    invoice_id = make_invoice(app, issued_on=studio_today())
     number = number_of(app, invoice_id)
     post(f"/admin/invoices/{invoice_id}/send")
     link = pay_path(mails(app, "invoices/invoice")[0])
@@ -1008,7 +1018,7 @@ def test_revoking_shuts_the_pay_link(
 def test_a_bank_transfer_settles_the_next_installment_and_sends_a_receipt(
     app: Flask, staff: StaffMember, staff_client: FlaskClient, post: Post
 ) -> None:
-    invoice_id = make_invoice(app, issued_on=TODAY)
+    invoice_id = make_invoice(app, issued_on=studio_today())
     number = number_of(app, invoice_id)
     page = get(staff_client, f"/admin/invoices/{invoice_id}").text
     assert "Record a bank transfer of €238.98 (deposit)" in page
@@ -1055,7 +1065,7 @@ def test_a_bank_transfer_form_sent_twice_records_one_payment(
     app: Flask, staff_client: FlaskClient, post: Post
 ) -> None:
     """A double click, or two people at once: the balance is not paid by the deposit's form."""
-    invoice_id = make_invoice(app, issued_on=TODAY)
+    invoice_id = make_invoice(app, issued_on=studio_today())
     page = get(staff_client, f"/admin/invoices/{invoice_id}").text
     form = dict(re.findall(r'name="(installment)" value="(\d+)"', page))
     assert form == {"installment": "1"}
@@ -1084,7 +1094,7 @@ def test_a_bank_transfer_form_sent_twice_records_one_payment(
 def test_a_bank_transfer_names_an_installment_of_the_invoice(
     app: Flask, post: Post, data: dict[str, str], status: int
 ) -> None:
-    invoice_id = make_invoice(app, issued_on=TODAY)
+    invoice_id = make_invoice(app, issued_on=studio_today())
     response = post(f"/admin/invoices/{invoice_id}/bank-transfer", data)
     assert response.status_code == status
     assert count(app, PaymentAttempt) == 0
@@ -1094,7 +1104,7 @@ def test_a_bank_transfer_names_an_installment_of_the_invoice(
 def test_the_invoice_page_shows_each_attempt_with_its_history(
     app: Flask, staff_client: FlaskClient
 ) -> None:
-    invoice_id = make_invoice(app, issued_on=TODAY, deposit=100)
+    invoice_id = make_invoice(app, issued_on=studio_today(), deposit=100)
     with app.app_context():
         part = db.session.scalars(sa.select(Installment)).one()
         attempt = PaymentAttempt(
@@ -1140,7 +1150,7 @@ def test_the_invoice_page_shows_each_attempt_with_its_history(
 def test_an_attempts_first_status_is_labelled_being_created(
     app: Flask, staff_client: FlaskClient, post: Post
 ) -> None:
-    invoice_id = make_invoice(app, issued_on=TODAY)
+    invoice_id = make_invoice(app, issued_on=studio_today())
     pay_by_transfer(post, invoice_id)
     page = get(staff_client, f"/admin/invoices/{invoice_id}").text
     history = table_rows(section(page, "payments-title").split("History of attempt 1", 1)[1])
@@ -1149,7 +1159,7 @@ def test_an_attempts_first_status_is_labelled_being_created(
 
 def test_every_invoice_action_needs_the_csrf_token(app: Flask, staff_client: FlaskClient) -> None:
     draft = make_invoice(app)
-    issued = make_invoice(app, email="isa@example.nl", issued_on=TODAY)
+    issued = make_invoice(app, email="isa@example.nl", issued_on=studio_today())
     before = (snapshot(app, draft), snapshot(app, issued))
     for path in (
         "/admin/invoices/new",
@@ -1174,14 +1184,16 @@ def test_every_invoice_action_needs_the_csrf_token(app: Flask, staff_client: Fla
 def test_the_dashboard_shows_payments_received_and_what_is_overdue(
     app: Flask, staff_client: FlaskClient, post: Post
 ) -> None:
-    received = make_invoice(app, issued_on=TODAY, email="rita@example.nl", name="Rita Received")
+    received = make_invoice(
+        app, issued_on=studio_today(), email="rita@example.nl", name="Rita Received"
+    )
     pay_by_transfer(post, received)
     late = make_invoice(
         app,
         email="laura@example.nl",
         name="Laura Late",
-        delivery_date=TODAY - timedelta(days=20),  # the balance was due 6 days ago
-        issued_on=TODAY,
+        delivery_date=studio_today() - timedelta(days=20),  # the balance was due 6 days ago
+        issued_on=studio_today(),
     )
     page = get(staff_client, "/admin/").text
 
@@ -1194,7 +1206,7 @@ def test_the_dashboard_shows_payments_received_and_what_is_overdue(
     overdue = table_rows(attention)
     assert overdue == [
         f"{number_of(app, late)} Laura Late Balance €238.97 "
-        f"{babel_date(TODAY - timedelta(days=6))} Overdue"
+        f"{babel_date(studio_today() - timedelta(days=6))} Overdue"
     ]
     assert f'href="/admin/invoices/{late}"' in attention
     assert "Rita Received" not in attention  # due today: not late yet
@@ -1208,7 +1220,7 @@ def babel_date(day: date, style: str = "medium") -> str:
 def test_the_dashboard_flags_a_payment_made_twice(
     app: Flask, staff: StaffMember, staff_client: FlaskClient
 ) -> None:
-    invoice_id = make_invoice(app, issued_on=TODAY, deposit=100)
+    invoice_id = make_invoice(app, issued_on=studio_today(), deposit=100)
     number = number_of(app, invoice_id)
     with app.app_context():
         part = db.session.scalars(sa.select(Installment)).one()
@@ -1272,15 +1284,15 @@ def test_the_dashboard_needs_the_same_few_queries_for_many_payments(
             assert get(staff_client, "/admin/").status_code == 200
         return len(statements)
 
-    first = make_invoice(app, issued_on=TODAY - timedelta(days=3), email="a1@example.nl")
+    first = make_invoice(app, issued_on=studio_today() - timedelta(days=3), email="a1@example.nl")
     pay_by_transfer(post, first)
     few = statements_for_dashboard()
     for n in range(4):
         invoice_id = make_invoice(
-            app, issued_on=TODAY - timedelta(days=3), email=f"b{n}@example.nl", deposit=100
+            app, issued_on=studio_today() - timedelta(days=3), email=f"b{n}@example.nl", deposit=100
         )
         pay_by_transfer(post, invoice_id)
-        make_invoice(app, issued_on=TODAY - timedelta(days=3), email=f"c{n}@example.nl")
+        make_invoice(app, issued_on=studio_today() - timedelta(days=3), email=f"c{n}@example.nl")
     page = get(staff_client, "/admin/").text
     assert len(table_rows(section(page, "received-title"))) == 5
     assert len(table_rows(section(page, "attention-title"))) == 4
@@ -1290,7 +1302,7 @@ def test_the_dashboard_needs_the_same_few_queries_for_many_payments(
 def test_the_invoice_page_needs_the_same_queries_however_many_payments(
     app: Flask, staff_client: FlaskClient, post: Post
 ) -> None:
-    invoice_id = make_invoice(app, issued_on=TODAY, delivery_date=TODAY)
+    invoice_id = make_invoice(app, issued_on=studio_today(), delivery_date=studio_today())
 
     def statements_for_page() -> int:
         with counted_statements(app) as statements:
@@ -1308,14 +1320,14 @@ def test_the_invoice_page_needs_the_same_queries_however_many_payments(
 
 def test_the_client_page_lists_the_clients_invoices(app: Flask, staff_client: FlaskClient) -> None:
     draft = make_invoice(app)
-    issued = make_invoice(app, issued_on=TODAY, lines=(PRINTS,))
+    issued = make_invoice(app, issued_on=studio_today(), lines=(PRINTS,))
     other = make_invoice(app, email="someone@example.nl", name="Someone Else")
     with app.app_context():
         client_id = db.session.scalar(sa.select(Client.id).where(Client.email == "anna@example.nl"))
     page = get(staff_client, f"/admin/clients/{client_id}").text
     invoices = page.split("<h2>Invoices</h2>", 1)[1].split("<h2>", 1)[0]
     assert table_rows(invoices) == [
-        f"{number_of(app, issued)} {babel_date(TODAY)} €108.99 Issued",
+        f"{number_of(app, issued)} {babel_date(studio_today())} €108.99 Issued",
         f"Draft {draft} – €477.95 Draft",
     ]
     assert f'href="/admin/invoices/{issued}"' in invoices

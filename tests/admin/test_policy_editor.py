@@ -16,6 +16,7 @@ from tests.admin.conftest import Post
 from tests.conftest import PolicyFactory
 from website.admin.models import StaffMember
 from website.audit.models import AuditEvent
+from website.clock import studio_today
 from website.extensions import db
 from website.policy.models import PolicyVersion, PublishedVersionImmutable
 
@@ -92,7 +93,7 @@ def form_data(day: date | str, action: str, **changes: str | None) -> dict[str, 
 def test_the_list_shows_published_and_scheduled_versions(
     old_versions: None, create_policy_version: PolicyFactory, staff_client: FlaskClient
 ) -> None:
-    later = date.today() + timedelta(days=30)
+    later = studio_today() + timedelta(days=30)
     create_policy_version(language="nl", published_on=later, body="Later.\n")
     create_policy_version(language="en", published_on=later, body="Later.\n")
     response = get(staff_client, "/admin/policy")
@@ -118,14 +119,14 @@ def test_the_new_version_form_starts_from_the_current_texts(
     old_versions: None, create_policy_version: PolicyFactory, staff_client: FlaskClient
 ) -> None:
     create_policy_version(language="nl", published_on=date(2024, 1, 1), body="Nieuwer <b>NL</b>.\n")
-    tomorrow = date.today() + timedelta(days=1)
+    tomorrow = studio_today() + timedelta(days=1)
     create_policy_version(language="en", published_on=tomorrow, body="Not in force yet.\n")
     response = get(staff_client, "/admin/policy/new")
     assert response.status_code == 200
     page = response.text
     assert textarea(page, "body_nl") == "Nieuwer <b>NL</b>.\n"
     assert textarea(page, "body_en") == OLD_EN
-    assert date_input(page) == date.today().isoformat()
+    assert date_input(page) == studio_today().isoformat()
     assert 'lang="nl"' in page.split('name="body_nl"', 1)[0].rsplit("<textarea", 1)[1]
     assert '<section class="preview"' not in page
     assert 'value="preview"' in page and 'value="publish"' in page
@@ -150,7 +151,7 @@ def test_preview_renders_both_languages_safely_and_stores_nothing(
     )
     response = post(
         "/admin/policy/new",
-        form_data(date.today(), "preview", body_nl=dangerous),
+        form_data(studio_today(), "preview", body_nl=dangerous),
     )
     assert response.status_code == 200
     page = response.text
@@ -166,14 +167,14 @@ def test_preview_renders_both_languages_safely_and_stores_nothing(
     # What was typed stays in the form, for publishing next.
     assert textarea(page, "body_nl") == dangerous
     assert textarea(page, "body_en") == NEW_EN
-    assert date_input(page) == date.today().isoformat()
+    assert date_input(page) == studio_today().isoformat()
     assert versions(app) == before
     assert published_events(app) == []
 
 
 def test_htmx_preview_returns_only_the_form(app: Flask, old_versions: None, post: Post) -> None:
     before = versions(app)
-    response = post("/admin/policy/new", form_data(date.today(), "preview"), **HTMX)
+    response = post("/admin/policy/new", form_data(studio_today(), "preview"), **HTMX)
     assert response.status_code == 200
     fragment = response.text.strip()
     assert fragment.startswith('<form id="policy-form"') and fragment.endswith("</form>")
@@ -186,7 +187,7 @@ def test_htmx_preview_returns_only_the_form(app: Flask, old_versions: None, post
 def test_a_form_without_an_action_is_previewed_not_published(
     app: Flask, old_versions: None, post: Post
 ) -> None:
-    data = form_data(date.today(), "preview")
+    data = form_data(studio_today(), "preview")
     del data["action"]
     response = post("/admin/policy/new", data)
     assert response.status_code == 200
@@ -200,7 +201,7 @@ def test_a_form_without_an_action_is_previewed_not_published(
 def test_publish_stores_both_languages_and_the_site_shows_them(
     app: Flask, old_versions: None, client: FlaskClient, staff: StaffMember, post: Post
 ) -> None:
-    today = date.today()
+    today = studio_today()
     response = post("/admin/policy/new", form_data(today, "publish"))
     assert response.status_code == 303
     assert response.location == "/admin/policy"
@@ -228,7 +229,7 @@ def test_publish_stores_both_languages_and_the_site_shows_them(
 def test_htmx_publish_stores_the_version(
     app: Flask, old_versions: None, staff: StaffMember, post: Post
 ) -> None:
-    today = date.today()
+    today = studio_today()
     response = post("/admin/policy/new", form_data(today, "publish"), **HTMX)
     assert response.status_code in (204, 303)
     assert [(day, language) for day, language, _ in versions(app)][2:] == [
@@ -239,7 +240,7 @@ def test_htmx_publish_stores_the_version(
 
 
 def test_htmx_publish_sends_the_browser_to_the_list(old_versions: None, post: Post) -> None:
-    response = post("/admin/policy/new", form_data(date.today(), "publish"), **HTMX)
+    response = post("/admin/policy/new", form_data(studio_today(), "publish"), **HTMX)
     assert response.status_code == 204
     assert response.headers["HX-Redirect"] == "/admin/policy"
 
@@ -247,7 +248,7 @@ def test_htmx_publish_sends_the_browser_to_the_list(old_versions: None, post: Po
 def test_a_version_published_for_a_later_date_waits_for_it(
     app: Flask, old_versions: None, client: FlaskClient, post: Post
 ) -> None:
-    later = date.today() + timedelta(days=7)
+    later = studio_today() + timedelta(days=7)
     assert post("/admin/policy/new", form_data(later, "publish")).status_code == 303
     assert [(day, language) for day, language, _ in versions(app)][2:] == [
         (later.isoformat(), "en"),
@@ -260,7 +261,7 @@ def test_a_version_published_for_a_later_date_waits_for_it(
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
 def test_a_past_date_is_refused(app: Flask, old_versions: None, post: Post, htmx: bool) -> None:
-    yesterday = date.today() - timedelta(days=1)
+    yesterday = studio_today() - timedelta(days=1)
     response = post("/admin/policy/new", form_data(yesterday, "publish"), **(HTMX if htmx else {}))
     assert response.status_code == 422
     page = response.text
@@ -280,7 +281,7 @@ def test_a_past_date_is_refused(app: Flask, old_versions: None, post: Post, htmx
 def test_a_date_already_used_is_refused(
     app: Flask, create_policy_version: PolicyFactory, post: Post, htmx: bool
 ) -> None:
-    later = date.today() + timedelta(days=3)
+    later = studio_today() + timedelta(days=3)
     create_policy_version(language="en", published_on=later, body="Already there.\n")
     response = post("/admin/policy/new", form_data(later, "publish"), **(HTMX if htmx else {}))
     assert response.status_code == 422
@@ -291,7 +292,7 @@ def test_a_date_already_used_is_refused(
 
 
 def test_publishing_today_twice_is_refused(app: Flask, post: Post) -> None:
-    today = date.today()
+    today = studio_today()
     assert post("/admin/policy/new", form_data(today, "publish")).status_code == 303
     again = post("/admin/policy/new", form_data(today, "publish", body_en="Other.\n"))
     assert again.status_code == 422
@@ -319,7 +320,7 @@ def test_invalid_input_is_refused(
     field: str,
     action: str,
 ) -> None:
-    data = form_data(date.today(), action, **changes)
+    data = form_data(studio_today(), action, **changes)
     response = post("/admin/policy/new", data)
     assert response.status_code == 422
     assert f'id="{field}-error"' in response.text
@@ -331,7 +332,7 @@ def test_invalid_input_is_refused(
 
 def test_the_form_needs_the_csrf_token(app: Flask, staff_client: FlaskClient) -> None:
     response = staff_client.post(
-        "/admin/policy/new", data=form_data(date.today(), "publish"), headers=EN
+        "/admin/policy/new", data=form_data(studio_today(), "publish"), headers=EN
     )
     assert response.status_code == 400
     assert versions(app) == []

@@ -12,7 +12,8 @@ from flask.testing import FlaskClient
 
 from tests.contact.helpers import VALID, send
 from tests.smtp import SmtpServer
-from website.extensions import db, utcnow
+from website.clock import utcnow
+from website.extensions import db
 from website.mail.models import FORGOTTEN_BODY, OutboxMessage, OutboxStatus, Suppression
 from website.mail.services import deliver_due, email_hash, queue_mail, retry_dead
 from website.privacy.models import ConsentAction, ConsentChannel, ConsentEvent, ConsentPurpose

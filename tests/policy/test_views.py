@@ -9,6 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.conftest import PolicyFactory
+from website.clock import studio_today
 
 NEW_BODY = "New intro.\n\n## 1. What we collect {#information-we-collect}\n\nLess than before.\n"
 
@@ -71,7 +72,7 @@ def test_future_versions_wait_for_their_date(
     client: FlaskClient, create_policy_version: PolicyFactory
 ) -> None:
     create_policy_version()
-    tomorrow = date.today() + timedelta(days=1)
+    tomorrow = studio_today() + timedelta(days=1)
     create_policy_version(published_on=tomorrow, body="Not yet.\n")
     assert "Not yet." not in get(client, "/privacy-policy").text
     assert get(client, f"/privacy-policy/{tomorrow.isoformat()}").status_code == 404

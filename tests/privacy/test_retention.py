@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from flask import Flask
 
 from tests.privacy.helpers import KNOWN, make_client
-from website.extensions import db, utcnow
+from website.clock import utcnow
+from website.extensions import db
 from website.privacy.models import (
     ConsentAction,
     ConsentChannel,

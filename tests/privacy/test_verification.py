@@ -25,8 +25,9 @@ from tests.privacy.helpers import (
     post,
     sign_in,
 )
+from website.clock import utcnow
 from website.contact import views as contact_views
-from website.extensions import db, utcnow
+from website.extensions import db
 from website.mail.models import OutboxMessage, OutboxStatus
 from website.mail.services import email_hash
 from website.mail.unsubscribe import unsubscribe_token

@@ -9,8 +9,9 @@ from flask import render_template
 from sqlalchemy.orm import contains_eager, joinedload
 
 from website.admin.blueprint import bp
+from website.clock import studio_today
 from website.contact.services import inbox_query
-from website.extensions import db, studio_today
+from website.extensions import db
 from website.invoices.models import Installment, Invoice, InvoiceStatus
 from website.mail.services import undelivered
 from website.payments.models import PaymentAttempt, PaymentEvent, PaymentStatus

@@ -34,8 +34,8 @@ from wtforms.widgets import HiddenInput
 
 from website.admin.client_forms import ADDRESS_LIMITS, ClientDetailsForm
 from website.admin.forms import GetForm
+from website.clock import studio_today
 from website.contact.forms import TOO_LONG, email_field, one_line, strip
-from website.extensions import studio_today
 from website.i18n import current_language
 from website.invoices.models import (
     NEEDS_CLIENT_VAT_ID,

@@ -25,7 +25,8 @@ from website.admin.invoice_forms import (
 from website.admin.pagination import paginate
 from website.clients.models import Client
 from website.clients.services import client_for
-from website.extensions import db, studio_today
+from website.clock import studio_today
+from website.extensions import db
 from website.htmx import redirect_after_post, render, wants_fragment
 from website.i18n import current_language
 from website.invoices import services

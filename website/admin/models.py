@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from website.extensions import db, utcnow
+from website.clock import utcnow
+from website.extensions import db
 
 
 class StaffMember(UserMixin, db.Model):

@@ -9,7 +9,8 @@ from flask_login import current_user
 
 from website.admin.blueprint import bp
 from website.admin.forms import PolicyForm
-from website.extensions import db, studio_today
+from website.clock import studio_today
+from website.extensions import db
 from website.htmx import redirect_after_post, render
 from website.markdown import render_markdown
 from website.policy import services

@@ -17,7 +17,8 @@ from zxcvbn import zxcvbn
 
 from website.admin.models import RecoveryCode, SignInThrottle, StaffMember
 from website.audit.services import record
-from website.extensions import db, utcnow
+from website.clock import utcnow
+from website.extensions import db
 from website.mail.services import email_hash, normalise_email
 
 MIN_PASSWORD_LENGTH = 12

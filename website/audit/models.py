@@ -11,7 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 if TYPE_CHECKING:
     from website.admin.models import StaffMember
 
-from website.extensions import db, utcnow
+from website.clock import utcnow
+from website.extensions import db
 
 
 class AuditEvent(db.Model):

@@ -17,8 +17,8 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
 
+from website.clock import studio_today
 from website.contact.models import ProductionKind
-from website.extensions import studio_today
 from website.mail.addresses import MAX_LENGTH
 
 # The newsletter checkbox's label: the consent text stored with the consent it records.

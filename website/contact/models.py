@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from website.clients.models import Client
-from website.extensions import db, utcnow
+from website.clock import utcnow
+from website.extensions import db
 from website.labels import Labelled, set_labels
 
 

@@ -19,9 +19,10 @@ from website import retention
 from website.audit.services import record
 from website.clients.models import Client
 from website.clients.services import client_for
+from website.clock import utcnow
 from website.contact.forms import NEWSLETTER_CONSENT
 from website.contact.models import ContactMessage, ProductionKind
-from website.extensions import db, utcnow
+from website.extensions import db
 from website.invoices.models import Invoice
 from website.mail.models import OutboxMessage
 from website.mail.services import normalise_email, queue_mail

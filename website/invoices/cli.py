@@ -13,7 +13,8 @@ from flask.cli import AppGroup
 
 from website.clients.models import Client
 from website.clients.services import client_for
-from website.extensions import db, studio_today
+from website.clock import studio_today
+from website.extensions import db
 from website.invoices.models import Invoice, ZeroRateReason
 from website.invoices.money import format_money
 from website.invoices.services import (

@@ -14,7 +14,8 @@ from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from website.clients.models import Client
-from website.extensions import db, utcnow
+from website.clock import utcnow
+from website.extensions import db
 from website.invoices.money import cents
 from website.labels import Labelled, set_labels
 

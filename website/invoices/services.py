@@ -16,7 +16,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from website import retention
 from website.audit.services import record
 from website.clients.models import Client
-from website.extensions import db, utcnow
+from website.clock import utcnow
+from website.extensions import db
 from website.invoices.models import (
     NEEDS_CLIENT_VAT_ID,
     VAT_RATES,

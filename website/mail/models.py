@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from website.extensions import db, utcnow
+from website.clock import utcnow
+from website.extensions import db
 
 
 class OutboxStatus(enum.StrEnum):

@@ -22,7 +22,8 @@ from jinja2 import TemplateNotFound
 
 from website import retention
 from website.audit.services import record
-from website.extensions import db, utcnow
+from website.clock import utcnow
+from website.extensions import db
 from website.mail.addresses import email_hash, normalise_email
 from website.mail.models import OutboxMessage, OutboxStatus, Suppression
 from website.mail.transport import DeliveryError, Transport, open_transport

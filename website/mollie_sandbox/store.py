@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from website.clock import utcnow
 from website.mollie_sandbox import methods
 from website.mollie_sandbox.methods import Money
 
@@ -72,13 +73,17 @@ class SandboxError(Exception):
 
 
 class Clock:
-    """Real UTC time plus an offset that tests (and developers) move forward.
+    """The wall clock plus an offset that tests (and developers) move forward.
+
+    The wall clock is the site's own (``website.clock``), so a test run moved to another
+    moment moves Mollie with it, as the real world would be.
 
     Whole seconds, like Mollie's timestamps. A frozen clock stands still until it is
     advanced or reset, so a test can stand exactly one second before a deadline.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, wall: Callable[[], datetime] = utcnow) -> None:
+        self._wall = wall
         self._offset = timedelta(0)
         self._frozen_at: datetime | None = None
         self._lock = threading.Lock()
@@ -88,7 +93,7 @@ class Clock:
             if self._frozen_at is not None:
                 return self._frozen_at.replace(microsecond=0)
             offset = self._offset
-        return (datetime.now(UTC) + offset).replace(microsecond=0)
+        return (self._wall() + offset).replace(microsecond=0)
 
     def advance(self, seconds: float) -> None:
         with self._lock:

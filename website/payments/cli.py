@@ -8,7 +8,8 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from website.extensions import db, utcnow
+from website.clock import utcnow
+from website.extensions import db
 from website.payments.models import FINAL_STATUSES, PaymentAttempt, PaymentSource
 from website.payments.services import PaymentUnavailable, sync_payment
 

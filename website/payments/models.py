@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from website.extensions import db, utcnow
+from website.clock import utcnow
+from website.extensions import db
 from website.invoices.models import Installment
 from website.labels import Labelled, set_labels
 

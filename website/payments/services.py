@@ -28,7 +28,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
 from website.audit.services import record
-from website.extensions import db, utcnow
+from website.clock import utcnow
+from website.extensions import db
 from website.invoices.models import Installment, Invoice, InvoiceStatus
 from website.invoices.services import mail_client
 from website.mail.services import public_url

@@ -21,7 +21,8 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from website import htmx
-from website.extensions import csrf, limiter, studio_today
+from website.clock import studio_today
+from website.extensions import csrf, limiter
 from website.i18n import current_language
 from website.invoices.models import Installment, Invoice
 from website.invoices.services import invoice_for_token, live_pay_link

@@ -7,7 +7,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from website.extensions import db, utcnow
+from website.clock import utcnow
+from website.extensions import db
 
 
 class PolicyVersion(db.Model):

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from website.audit.services import record
-from website.extensions import db, studio_today
+from website.clock import studio_today
+from website.extensions import db
 from website.policy.models import PolicyVersion
 
 LANGUAGES = ("nl", "en")

@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from flask import current_app, render_template
 
-from website.extensions import utcnow
+from website.clock import utcnow
 from website.mail.services import public_url
 from website.privacy.profile import photo_path
 from website.privacy.register import CATEGORIES

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from website.extensions import db, utcnow
+from website.clock import utcnow
+from website.extensions import db
 from website.labels import Labelled, set_labels
 from website.mail.addresses import email_hash
 from website.policy.models import PolicyVersion

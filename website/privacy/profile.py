@@ -17,7 +17,8 @@ from werkzeug.datastructures import FileStorage
 
 from website import retention
 from website.clients.models import Client
-from website.extensions import db, utcnow
+from website.clock import utcnow
+from website.extensions import db
 from website.privacy.models import Profile, ProfilePhoto
 from website.privacy.photos import TOO_LARGE, PhotoRejected, clean
 from website.privacy.services import lock_subject

@@ -19,7 +19,8 @@ from flask_babel import force_locale
 from website import retention
 from website.audit.services import record
 from website.clients.models import Client
-from website.extensions import db, utcnow
+from website.clock import utcnow
+from website.extensions import db
 from website.mail.models import Suppression
 from website.mail.services import email_hash, has_newsletter_consent, normalise_email
 from website.policy.services import current_version

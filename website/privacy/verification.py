@@ -21,8 +21,9 @@ from flask_babel import lazy_gettext as _l
 
 from website import retention
 from website.clients.models import Client
+from website.clock import utcnow
 from website.contact.models import ContactMessage
-from website.extensions import db, utcnow
+from website.extensions import db
 from website.mail.models import OutboxMessage, OutboxStatus, Suppression
 from website.mail.services import email_hash, normalise_email, queue_mail
 from website.privacy.models import (

@@ -20,7 +20,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_limiter import RequestLimit
 
-from website.extensions import csrf, limiter, retry_minutes, studio_today
+from website.clock import studio_today
+from website.extensions import csrf, limiter, retry_minutes
 from website.htmx import redirect_after_post, render, wants_fragment
 from website.i18n import current_language
 from website.mail.addresses import address_key
