@@ -25,6 +25,11 @@ class Inbox:
         self.envelopes: list[tuple[str, list[str]]] = []
         self.rcpt_answer: str | None = None  # e.g. "550 5.1.1 No such user"
         self.data_delay = 0.0
+        # Hold each message until this many connections send one at the same time (or 10 s
+        # have passed, then no longer): proof that concurrent senders overlap. 0 holds nothing.
+        self.overlap = 0
+        self.overlapped = asyncio.Event()
+        self._sending: set[int] = set()
         self._lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
@@ -36,6 +41,16 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope) -> str:
         if self.data_delay:
             await asyncio.sleep(self.data_delay)
+        if self.overlap and not self.overlapped.is_set():
+            self._sending.add(id(session))
+            if len(self._sending) >= self.overlap:
+                self.overlapped.set()
+            try:
+                await asyncio.wait_for(self.overlapped.wait(), timeout=10)
+            except TimeoutError:
+                self.overlap = 0  # they never overlapped: stop holding messages
+            finally:
+                self._sending.discard(id(session))
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self._lock:
             self.messages.append(message)

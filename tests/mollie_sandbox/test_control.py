@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,8 +16,10 @@ from mollie.api.client import Client
 
 from tests.mollie_sandbox.conftest import CreatePayment, client_for, payment_data
 from website import PROJECT_ROOT
+from website.clock import utcnow
 from website.mollie_sandbox.__main__ import parse_args
 from website.mollie_sandbox.app import create_sandbox_app
+from website.mollie_sandbox.store import Clock
 from website.mollie_sandbox.testing import TEST_API_KEY, MollieSandbox, SandboxControlError
 
 ALLOWED = [
@@ -108,19 +110,33 @@ def test_the_clock_moves_only_forward_on_request(mollie_sandbox: MollieSandbox) 
     assert mollie_sandbox.now() < after
 
 
-def test_a_frozen_clock_moves_only_when_advanced(mollie_sandbox: MollieSandbox) -> None:
-    frozen = mollie_sandbox.freeze()
-    time.sleep(1.1)
-    assert mollie_sandbox.now() == frozen
+def test_a_frozen_clock_moves_only_when_advanced() -> None:
+    wall = datetime(2026, 12, 31, 23, 59, 30, tzinfo=UTC)
+    clock = Clock(wall=lambda: wall)
+    clock.freeze()
+    frozen = clock.now()
+    wall += timedelta(hours=1)
+    assert clock.now() == frozen
 
-    mollie_sandbox.advance(59)
+    clock.advance(59)
+    assert clock.now() == frozen + timedelta(seconds=59)
+
+    clock.reset()
+    assert clock.now() == wall
+    wall += timedelta(seconds=2)
+    assert clock.now() == wall, "a clock that is not frozen follows the wall clock"
+
+
+def test_freezing_over_http(mollie_sandbox: MollieSandbox) -> None:
+    frozen = mollie_sandbox.freeze()
+    assert mollie_sandbox.now() == frozen
+    mollie_sandbox.advance(86400)
     moved = datetime.fromisoformat(mollie_sandbox.now()) - datetime.fromisoformat(frozen)
-    assert moved == timedelta(seconds=59)
+    assert moved == timedelta(days=1)
 
     mollie_sandbox.reset()
-    running = mollie_sandbox.now()
-    time.sleep(1.1)
-    assert mollie_sandbox.now() > running
+    running = datetime.fromisoformat(mollie_sandbox.now())
+    assert abs(running - utcnow()) < timedelta(minutes=1), "running on real time again"
 
 
 def test_timestamps_follow_the_sandbox_clock(mollie: Client, mollie_sandbox: MollieSandbox) -> None:
