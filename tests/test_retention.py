@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from website import retention
+from website.admin.sessions import delete_expired as delete_expired_sessions
 from website.clients.models import Client
 from website.clock import utcnow
 from website.contact.models import ContactMessage, ProductionKind
@@ -307,6 +308,7 @@ def test_the_rules_are_registered_under_their_names(app: Flask) -> None:
         "privacy centre codes and sessions": delete_spent_verification,
         "privacy profiles and sample photos": delete_expired_profiles,
         "consent history and take-downs": delete_expired_consents,
+        "staff sessions": delete_expired_sessions,
     }
 
 
@@ -326,6 +328,7 @@ def test_run_rules_applies_every_rule_at_the_given_moment() -> None:
         "privacy centre codes and sessions": 0,
         "privacy profiles and sample photos": 0,
         "consent history and take-downs": 0,
+        "staff sessions": 0,
     }
 
     assert references() == {current}
@@ -346,6 +349,7 @@ def test_run_rules_applies_every_rule_at_the_given_moment() -> None:
         "privacy centre codes and sessions": 0,
         "privacy profiles and sample photos": 0,
         "consent history and take-downs": 0,
+        "staff sessions": 0,
     }
 
 
@@ -361,6 +365,7 @@ def test_run_rules_without_a_moment_uses_now() -> None:
         "privacy centre codes and sessions": 0,
         "privacy profiles and sample photos": 0,
         "consent history and take-downs": 0,
+        "staff sessions": 0,
     }
 
     assert references() == {current}
@@ -383,7 +388,7 @@ def test_the_command_prints_one_line_per_rule(app: Flask, runner: FlaskCliRunner
     assert result.exit_code == 0, result.output
     assert result.output.endswith("\n")
     lines = result.output.splitlines()
-    assert len(lines) == len(retention.RULES) == 6
+    assert len(lines) == len(retention.RULES) == 7
     assert sorted(lines) == [
         "consent history and take-downs: 0 deleted",
         "contact messages: 2 deleted",
@@ -391,6 +396,7 @@ def test_the_command_prints_one_line_per_rule(app: Flask, runner: FlaskCliRunner
         "invoices: 0 deleted",
         "privacy centre codes and sessions: 0 deleted",
         "privacy profiles and sample photos: 0 deleted",
+        "staff sessions: 0 deleted",
     ]
     with app.app_context():
         assert references() == {current}
@@ -406,4 +412,5 @@ def test_the_command_prints_one_line_per_rule(app: Flask, runner: FlaskCliRunner
         "invoices: 0 deleted",
         "privacy centre codes and sessions: 0 deleted",
         "privacy profiles and sample photos: 0 deleted",
+        "staff sessions: 0 deleted",
     ]

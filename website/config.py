@@ -94,6 +94,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MOLLIE_API_KEY", "test_sandboxdevelopmentkey0000000000", dev_only_default=True),
     Setting("MOLLIE_API_ENDPOINT", "http://127.0.0.1:5001", dev_only_default=True),
     Setting("MOLLIE_TIMEOUT", 10, int),
+    Setting("STAFF_SESSION_IDLE_MINUTES", 60, int),
+    Setting("STAFF_SESSION_MAX_HOURS", 12, int),
     Setting("PRIVACY_CODE_MINUTES", 15, int),
     Setting("PRIVACY_SESSION_IDLE_MINUTES", 20, int),
     Setting("PRIVACY_SESSION_MAX_MINUTES", 120, int),

@@ -1,6 +1,6 @@
 """Every feature's models in one place, for Alembic autogenerate and ``flask shell``."""
 
-from website.admin.models import RecoveryCode, SignInThrottle, StaffMember
+from website.admin.models import RecoveryCode, SignInThrottle, StaffMember, StaffSession
 from website.audit.models import AuditEvent
 from website.clients.models import Client
 from website.contact.models import ContactMessage
@@ -41,6 +41,7 @@ __all__ = [
     "RemovalRequest",
     "SignInThrottle",
     "StaffMember",
+    "StaffSession",
     "Suppression",
     "VerificationChallenge",
     "VerifiedSession",

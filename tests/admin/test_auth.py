@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.admin.conftest import STAFF_EMAIL, STAFF_PASSWORD, csrf_token, current_code, sign_in
-from website.admin.models import SignInThrottle, StaffMember
+from website.admin.models import SignInThrottle, StaffMember, StaffSession
 from website.admin.services import StaffError, create_staff, password_problem
 from website.admin.services import sign_in as check_password
 from website.audit.models import AuditEvent
@@ -200,9 +200,10 @@ def test_a_recovery_code_works_once(app: Flask, staff_client: FlaskClient) -> No
 def test_the_code_step_expires(app: Flask, staff_client: FlaskClient) -> None:
     enable_two_factor(app, staff_client)
     sign_in(staff_client)
-    with staff_client.session_transaction() as session:
-        session["admin_pending_second_factor"]["until"] = 0
-        session.modified = True
+    with app.app_context():
+        pending = db.session.scalars(sa.select(StaffSession)).one()
+        pending.created_at = utcnow() - timedelta(minutes=5)
+        db.session.commit()
     response = staff_client.get("/admin/sign-in/code")
     assert response.status_code == 303 and response.headers["Location"] == "/admin/sign-in"
 

@@ -1,9 +1,9 @@
-"""Signing in (password, then the authenticator code if enabled), signing out, 2FA set-up."""
+"""Signing in (password, then the authenticator code if enabled), signing out, the account
+page (password, two-factor set-up, signing out everywhere)."""
 
 from __future__ import annotations
 
 import math
-import time
 
 import segno
 from flask import Response, flash, redirect, render_template, request, session, url_for
@@ -11,16 +11,16 @@ from flask_babel import gettext as _
 from flask_limiter import RequestLimit
 from flask_login import current_user, login_user, logout_user
 
-from website.admin import services
+from website.admin import services, sessions
 from website.admin.blueprint import bp
-from website.admin.forms import CodeForm, EmptyForm, SignInForm
+from website.admin.devices import known_device, remember_device
+from website.admin.forms import CodeForm, EmptyForm, PasswordForm, SignInForm
 from website.admin.models import StaffMember
 from website.extensions import db, limiter, retry_minutes
 from website.i18n import safe_next_url
 
-PENDING_KEY = "admin_pending_second_factor"
-PENDING_SECONDS = 5 * 60
-PENDING_TRIES = 5  # wrong codes before the password must be given again
+NEXT_KEY = "admin_next"  # where to go once the code is given
+PENDING_TRIES = 5  # codes per sign-in attempt before the password must be given again
 SIGN_IN_LIMIT = "10 per minute; 60 per hour"
 
 
@@ -43,19 +43,17 @@ def sign_in_submit() -> Response | str:
     form = SignInForm()
     if not form.validate():
         return _sign_in_page(form, status=422)
-    result = services.sign_in(form.email.data, form.password.data)
+    email = form.email.data
+    result = services.sign_in(email, form.password.data, device=known_device(email))
     if result.wait_seconds:
         return _sign_in_page(form, status=429, wait_minutes=math.ceil(result.wait_seconds / 60))
     if result.staff is None:
         return _sign_in_page(form, status=422, failed=True)
     target = safe_next_url(form.next.data, url_for("admin.dashboard"))
-    session.clear()  # a fresh session: nothing from before signing in carries over
     if result.staff.totp_enabled:
-        session[PENDING_KEY] = {
-            "id": result.staff.get_id(),
-            "until": time.time() + PENDING_SECONDS,
-            "next": target,
-        }
+        sessions.start(result.staff, signed_in=False)
+        session[NEXT_KEY] = target
+        db.session.commit()
         return redirect(url_for("admin.second_factor"), code=303)
     return _finish(result.staff, target)
 
@@ -63,45 +61,95 @@ def sign_in_submit() -> Response | str:
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 @limiter.limit(SIGN_IN_LIMIT, methods=["POST"], on_breach=_too_many)
 def second_factor() -> Response | str:
-    """The authenticator step, for members who turned it on."""
-    pending = session.get(PENDING_KEY)
-    staff = services.load_staff(pending["id"]) if pending else None
-    if staff is None or pending["until"] < time.time():
-        session.pop(PENDING_KEY, None)
-        flash(_("Please sign in again."))
-        return redirect(url_for("admin.sign_in"), code=303)
+    """The authenticator step, for members who turned it on.
+
+    Tries are counted on the server, per sign-in attempt (``PENDING_TRIES``) and per account
+    (``services.count_code``), so replaying an old cookie gains nothing.
+    """
+    pending = sessions.current(signed_in=False)
+    if pending is None:
+        return _sign_in_again()
+    staff = pending.staff_member
     form = CodeForm()
     if not form.validate_on_submit():
         return render_template("admin/second_factor.html", form=form), (422 if form.errors else 200)
-    if not services.verify_second_factor(staff, form.code.data):
-        pending["tries"] = pending.get("tries", 0) + 1
-        session.modified = True
-        if pending["tries"] >= PENDING_TRIES:
-            session.pop(PENDING_KEY)
-            flash(_("Please sign in again."))
-            return redirect(url_for("admin.sign_in"), code=303)
-        form.code.errors = [_("That code is not right. Try the newest code from your app.")]
-        return render_template("admin/second_factor.html", form=form), 422
-    session.clear()
-    return _finish(staff, pending["next"])
+    wait = services.codes_wait_seconds(staff)
+    if wait:
+        return render_template(
+            "admin/second_factor.html", form=form, wait_minutes=math.ceil(wait / 60)
+        ), 429
+    tries = sessions.reserve_code_try(pending)
+    db.session.commit()
+    if tries > PENDING_TRIES:
+        return _sign_in_again()
+    right = services.verify_second_factor(staff, form.code.data)
+    services.count_code(staff, right)
+    if right:
+        target = session.get(NEXT_KEY) or url_for("admin.dashboard")
+        sessions.end_this()
+        return _finish(staff, target)
+    if tries == PENDING_TRIES:
+        return _sign_in_again()
+    form.code.errors = [_("That code is not right. Try the newest code from your app.")]
+    return render_template("admin/second_factor.html", form=form), 422
+
+
+def _sign_in_again() -> Response:
+    sessions.end_this()
+    db.session.commit()
+    flash(_("Please sign in again."))
+    return redirect(url_for("admin.sign_in"), code=303)
 
 
 @bp.post("/sign-out")
 def sign_out() -> Response:
-    """Sign out and forget the session."""
+    """Sign out: this browser's session ends on the server, not only in its cookie."""
     if EmptyForm().validate_on_submit():
         services.record(current_user.id, "staff.signed_out", "staff_member", current_user.id)
+        logout_user()
+        sessions.end_this()
         db.session.commit()
+        flash(_("You are signed out."))
+    return redirect(url_for("admin.sign_in"), code=303)
+
+
+@bp.post("/account/sign-out-everywhere")
+def sign_out_everywhere() -> Response:
+    """End every session of this member, on every browser, this one included."""
+    if EmptyForm().validate_on_submit():
+        sessions.end_all(current_user)
+        services.record(
+            current_user.id, "staff.signed_out_everywhere", "staff_member", current_user.id
+        )
         logout_user()
         session.clear()
-        flash(_("You are signed out."))
+        db.session.commit()
+        flash(_("You are signed out everywhere."))
     return redirect(url_for("admin.sign_in"), code=303)
 
 
 @bp.get("/account")
 def account() -> str:
-    """The member's own account: two-factor authentication."""
-    return render_template("admin/account.html", form=CodeForm(), empty=EmptyForm())
+    """The member's own account: password, two-factor authentication, sessions."""
+    return _account_page()
+
+
+@bp.post("/account/password")
+def change_password() -> Response | tuple[str, int]:
+    """A new password, given with the current one; every other session ends."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not services.password_matches(current_user, form.current.data):
+            form.current.errors = [_("That is not your current password.")]
+        else:
+            try:
+                services.set_password(current_user, form.new.data, keep_this_session=True)
+            except services.StaffError as error:
+                form.new.errors = [str(error)]
+            else:
+                flash(_("Your password is changed; other browsers are signed out."))
+                return redirect(url_for("admin.account"), code=303)
+    return _account_page(password_form=form), 422
 
 
 @bp.post("/account/two-factor/start")
@@ -133,7 +181,17 @@ def disable_two_factor() -> Response | str:
         flash(_("Two-factor authentication is off."))
         return redirect(url_for("admin.account"), code=303)
     form.code.errors = [_("That code is not right. Try the newest code from your app.")]
-    return render_template("admin/account.html", form=form, empty=EmptyForm()), 422
+    return _account_page(form=form), 422
+
+
+def _account_page(form: CodeForm | None = None, password_form: PasswordForm | None = None) -> str:
+    return render_template(
+        "admin/account.html",
+        form=form or CodeForm(formdata=None),
+        password_form=password_form or PasswordForm(formdata=None),
+        empty=EmptyForm(),
+        other_sessions=sessions.count_others(current_user),
+    )
 
 
 def _enrolment_page(form: CodeForm, status: int = 200) -> tuple[str, int]:
@@ -145,9 +203,13 @@ def _enrolment_page(form: CodeForm, status: int = 200) -> tuple[str, int]:
 
 
 def _finish(staff: StaffMember, target: str) -> Response:
+    """Signed in: a new session on the server, and this browser is one the member uses."""
+    sessions.start(staff, signed_in=True)
     login_user(staff)
     services.complete_sign_in(staff)
-    return redirect(target, code=303)
+    response = redirect(target, code=303)
+    remember_device(response, staff)
+    return response
 
 
 def _sign_in_page(form: SignInForm, status: int = 200, **context: object) -> tuple[str, int]:

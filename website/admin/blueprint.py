@@ -9,7 +9,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, redirect, request, url_for
 from flask_login import current_user
 
-from website.admin.services import load_staff
+from website.admin import sessions
+from website.admin.models import StaffMember
 from website.extensions import login_manager
 from website.htmx import is_htmx
 
@@ -19,8 +20,12 @@ OPEN_ENDPOINTS = {"admin.sign_in", "admin.sign_in_submit", "admin.second_factor"
 
 
 @login_manager.user_loader
-def _load_user(session_id: str):
-    return load_staff(session_id)
+def _load_user(member_id: str) -> StaffMember | None:
+    """The member signed in on this browser, while its session on the server lasts."""
+    row = sessions.current()
+    if row is None or str(row.staff_member_id) != member_id:
+        return None
+    return row.staff_member
 
 
 @login_manager.unauthorized_handler

@@ -1,11 +1,19 @@
-"""``flask staff create|disable|enable EMAIL``: staff accounts from the command line."""
+"""``flask staff create|password|disable|enable|unlock EMAIL``: staff accounts from the
+command line."""
 
 from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
 
-from website.admin.services import StaffError, create_staff, set_active
+from website.admin.services import (
+    StaffError,
+    create_staff,
+    existing_staff,
+    set_active,
+    set_password,
+    unlock,
+)
 
 staff_cli = AppGroup("staff", help="Manage back-office accounts.")
 
@@ -42,3 +50,27 @@ def enable_command(email: str) -> None:
     except StaffError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Enabled {staff.email}.")
+
+
+@staff_cli.command("password")
+@click.argument("email")
+@click.password_option("--password", prompt="New password", confirmation_prompt=True)
+def password_command(email: str, password: str) -> None:
+    """Set a new password (for one that is forgotten) and sign the account out everywhere."""
+    try:
+        staff = existing_staff(email)
+        set_password(staff, password)
+    except StaffError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"New password set for {staff.email}; it is signed out everywhere.")
+
+
+@staff_cli.command("unlock")
+@click.argument("email")
+def unlock_command(email: str) -> None:
+    """Forget the failed sign-ins and wrong codes that delay an account."""
+    try:
+        staff = unlock(email)
+    except StaffError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Unlocked {staff.email}.")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -14,7 +16,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import EqualTo, InputRequired, Length, Optional, ValidationError
+
+from website.admin.services import MIN_PASSWORD_LENGTH, password_problem
 
 
 class EmptyForm(FlaskForm):
@@ -25,6 +29,28 @@ class SignInForm(FlaskForm):
     email = StringField(_l("Email address"), validators=[InputRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=1024)])
     next = HiddenField()
+
+
+class PasswordForm(FlaskForm):
+    """A new password for the signed-in member, given with the current one."""
+
+    current = PasswordField(_l("Current password"), validators=[InputRequired(), Length(max=1024)])
+    new = PasswordField(_l("New password"), validators=[InputRequired(), Length(max=1024)])
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[InputRequired(), EqualTo("new", _l("The two new passwords differ."))],
+    )
+
+    def validate_new(self, field: PasswordField) -> None:
+        if password_problem(field.data, current_user.email) is None:
+            return
+        if len(field.data) < MIN_PASSWORD_LENGTH:
+            raise ValidationError(
+                _("Use at least %(count)s characters.", count=MIN_PASSWORD_LENGTH)
+            )
+        raise ValidationError(
+            _("This password is too common or too easy to guess; a few random words work well.")
+        )
 
 
 class CodeForm(FlaskForm):

@@ -1,4 +1,4 @@
-"""Staff accounts: passwords, signing in with a growing delay, two-factor codes, the audit log."""
+"""Staff accounts: passwords, signing in with a growing delay, two-factor codes."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
+from website.admin import sessions
 from website.admin.models import RecoveryCode, SignInThrottle, StaffMember
 from website.audit.services import record
 from website.clock import utcnow
@@ -26,6 +27,10 @@ FREE_FAILURES = 3  # failed sign-ins before the delay starts
 FIRST_DELAY_SECONDS = 30
 LONGEST_DELAY_SECONDS = 60 * 60
 RECOVERY_CODES = 10
+# Wrong authenticator codes in a row, over all sign-in attempts, before the code step of the
+# account closes for a while (each attempt itself allows five: see ``website.admin.auth``).
+ACCOUNT_CODE_TRIES = 10
+CODES_LOCKED_FOR = timedelta(minutes=15)
 TOTP_ISSUER = "iVisual Productions"
 
 
@@ -61,25 +66,41 @@ def create_staff(email: str, password: str) -> StaffMember:
 
 def set_active(email: str, active: bool) -> StaffMember:
     """Disable (signing out every session) or enable a staff account."""
-    staff = _find(normalise_email(email))
-    if staff is None:
-        raise StaffError(f"There is no staff account for {normalise_email(email)}.")
+    staff = existing_staff(email)
     staff.active = active
-    staff.session_version += 1
+    sessions.end_all(staff)
     record(None, "staff.enabled" if active else "staff.disabled", "staff_member", staff.id)
     db.session.commit()
     return staff
 
 
-def load_staff(session_id: str) -> StaffMember | None:
-    """The signed-in member behind a session, if the session is still valid."""
-    member_id, _, version = session_id.partition(":")
-    if not (member_id.isdigit() and version.isdigit()):
-        return None
-    staff = db.session.get(StaffMember, int(member_id))
-    if staff is None or not staff.active or staff.session_version != int(version):
-        return None
+def unlock(email: str) -> StaffMember:
+    """Forget the failed sign-ins and wrong codes that delay an account (``flask staff unlock``)."""
+    staff = existing_staff(email)
+    db.session.execute(
+        sa.delete(SignInThrottle).where(SignInThrottle.email_hash == email_hash(staff.email))
+    )
+    staff.code_failures = 0
+    staff.codes_locked_until = None
+    record(None, "staff.unlocked", "staff_member", staff.id)
+    db.session.commit()
     return staff
+
+
+def set_password(staff: StaffMember, password: str, *, keep_this_session: bool = False) -> None:
+    """A new password; every other session ends (this one too, unless asked to keep it)."""
+    problem = password_problem(password, staff.email)
+    if problem:
+        raise StaffError(problem)
+    staff.password_hash = generate_password_hash(password)
+    sessions.end_all(staff, keep_this=keep_this_session)
+    actor = staff.id if keep_this_session else None  # None: from the command line
+    record(actor, "staff.password_changed", "staff_member", staff.id)
+    db.session.commit()
+
+
+def password_matches(staff: StaffMember, password: str) -> bool:
+    return check_password_hash(staff.password_hash, password)
 
 
 @dataclass(frozen=True)
@@ -88,10 +109,15 @@ class SignIn:
     wait_seconds: int = 0  # > 0: too many failures, nothing was checked
 
 
-def sign_in(email: str, password: str, now: datetime | None = None) -> SignIn:
-    """Check a password; unknown addresses and wrong passwords look and take the same."""
+def sign_in(email: str, password: str, device: str = "", now: datetime | None = None) -> SignIn:
+    """Check a password; unknown addresses and wrong passwords look and take the same.
+
+    Failures delay further tries per address and ``device``: a browser the member signed
+    in from before (see ``website.admin.devices``) keeps its own count, so strangers who
+    lock the address out of every other browser do not lock out its owner.
+    """
     now = now or utcnow()
-    throttle = _throttle_for(email)
+    throttle = _throttle_for(email, device)
     if throttle.locked_until and throttle.locked_until > now:
         db.session.commit()
         return SignIn(wait_seconds=int((throttle.locked_until - now).total_seconds()) + 1)
@@ -164,12 +190,37 @@ def verify_second_factor(staff: StaffMember, code: str) -> bool:
         return True
     digest = _digest(cleaned)
     for recovery in staff.recovery_codes:
-        if recovery.used_at is None and secrets.compare_digest(recovery.code_hash, digest):
-            recovery.used_at = utcnow()
+        if secrets.compare_digest(recovery.code_hash, digest) and _claim(recovery):
             record(staff.id, "staff.recovery_code_used", "staff_member", staff.id)
             db.session.commit()
             return True
     return False
+
+
+def codes_wait_seconds(staff: StaffMember, now: datetime | None = None) -> int:
+    """How long the code step stays closed after too many wrong codes in a row (0: open)."""
+    now = now or utcnow()
+    if staff.codes_locked_until is None or staff.codes_locked_until <= now:
+        return 0
+    return int((staff.codes_locked_until - now).total_seconds()) + 1
+
+
+def count_code(staff: StaffMember, right: bool, now: datetime | None = None) -> None:
+    """Count a wrong code against the account (over every attempt), or start again."""
+    if right:
+        staff.code_failures = 0
+        staff.codes_locked_until = None
+    else:
+        failures = db.session.execute(
+            sa.update(StaffMember)
+            .where(StaffMember.id == staff.id)
+            .values(code_failures=StaffMember.code_failures + 1)
+            .returning(StaffMember.code_failures)
+        ).scalar_one()
+        if failures % ACCOUNT_CODE_TRIES == 0:
+            staff.codes_locked_until = (now or utcnow()) + CODES_LOCKED_FOR
+        record(staff.id, "staff.second_factor_failed", "staff_member", staff.id)
+    db.session.commit()
 
 
 def _accept_totp(staff: StaffMember, code: str) -> bool:
@@ -178,25 +229,56 @@ def _accept_totp(staff: StaffMember, code: str) -> bool:
     totp = pyotp.TOTP(staff.totp_secret)
     current = int(time.time() // totp.interval)
     for step in (current - 1, current, current + 1):  # clocks may be 30 seconds apart
-        fresh = step > (staff.totp_last_step or 0)
-        if fresh and secrets.compare_digest(totp.generate_otp(step), code):
-            staff.totp_last_step = step
-            return True
+        if secrets.compare_digest(totp.generate_otp(step), code):
+            return _claim_step(staff, step)
     return False
+
+
+def _claim_step(staff: StaffMember, step: int) -> bool:
+    """Record ``step`` as used unless it (or a later one) was: one statement, so two
+    requests with the same code at once cannot both be accepted."""
+    claimed = db.session.execute(
+        sa.update(StaffMember)
+        .where(
+            StaffMember.id == staff.id,
+            sa.or_(StaffMember.totp_last_step.is_(None), StaffMember.totp_last_step < step),
+        )
+        .values(totp_last_step=step)
+    ).rowcount
+    return claimed == 1
+
+
+def _claim(recovery: RecoveryCode) -> bool:
+    claimed = db.session.execute(
+        sa.update(RecoveryCode)
+        .where(RecoveryCode.id == recovery.id, RecoveryCode.used_at.is_(None))
+        .values(used_at=utcnow())
+    ).rowcount
+    return claimed == 1
 
 
 def _find(address: str) -> StaffMember | None:
     return db.session.scalar(sa.select(StaffMember).where(StaffMember.email == address))
 
 
-def _throttle_for(email: str) -> SignInThrottle:
+def existing_staff(email: str) -> StaffMember:
+    """The account for ``email``; ``StaffError`` if there is none."""
+    staff = _find(normalise_email(email))
+    if staff is None:
+        raise StaffError(f"There is no staff account for {normalise_email(email)}.")
+    return staff
+
+
+def _throttle_for(email: str, device: str) -> SignInThrottle:
     key = email_hash(email)
-    query = sa.select(SignInThrottle).where(SignInThrottle.email_hash == key)
+    query = sa.select(SignInThrottle).where(
+        SignInThrottle.email_hash == key, SignInThrottle.device == device
+    )
     throttle = db.session.scalar(query)
     if throttle is None:
         try:
             with db.session.begin_nested():  # two first attempts at once: one row wins
-                throttle = SignInThrottle(email_hash=key, failures=0)
+                throttle = SignInThrottle(email_hash=key, device=device, failures=0)
                 db.session.add(throttle)
         except IntegrityError:
             throttle = db.session.scalars(query).one()

@@ -1,0 +1,54 @@
+"""Device cookies: a browser where a member signed in before stays known to the account.
+
+Failed sign-ins are counted per known device and, separately, for all other browsers
+together (OWASP's "device cookie" defence against lockout): whoever guesses passwords for
+an address from elsewhere delays only the browsers the address's owner never used.
+The cookie is signed, holds the hash of the address and a random device id, lives a year
+and is sent only to ``/admin``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from flask import Response, current_app, request
+from itsdangerous import BadData, URLSafeTimedSerializer
+
+from website.admin.models import StaffMember
+from website.mail.addresses import email_hash
+
+COOKIE = "staff_device"
+LIFETIME = timedelta(days=365)
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="staff-device")
+
+
+def known_device(email: str) -> str:
+    """This browser's device id for the address typed, or "" (an unknown browser)."""
+    raw = request.cookies.get(COOKIE)
+    if not raw:
+        return ""
+    try:
+        address, device = _serializer().loads(raw, max_age=int(LIFETIME.total_seconds()))
+    except (BadData, TypeError, ValueError):
+        return ""
+    if address != email_hash(email) or not isinstance(device, str):
+        return ""
+    return device
+
+
+def remember_device(response: Response, staff: StaffMember) -> None:
+    """Mark this browser as one the member signed in from (keeping its id if it had one)."""
+    device = known_device(staff.email) or secrets.token_hex(16)
+    response.set_cookie(
+        COOKIE,
+        _serializer().dumps([email_hash(staff.email), device]),
+        max_age=int(LIFETIME.total_seconds()),
+        path="/admin",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
