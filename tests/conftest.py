@@ -61,6 +61,8 @@ def make_config(database_url: str, **overrides: Any) -> dict[str, Any]:
         "SECRET_KEY": TEST_SECRET_KEY,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "CONTACT_MIN_SECONDS": 0,
+        # Said every time: Flask-Limiter's one limiter keeps the last app's choice otherwise.
+        "RATELIMIT_ENABLED": True,
         **overrides,
     }
 

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from website import errors, htmx, i18n, logs, security
+from website import errors, htmx, i18n, logs, request_checks, security
 from website import models as models  # every model registered on the metadata
 from website.admin.cli import staff_cli
 from website.admin.views import bp as admin_bp
@@ -46,6 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         # the visitor's address and a visitor cannot make one up.
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    request_checks.init_app(app)  # before the extensions: hostile input goes no further than this
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
@@ -61,9 +62,9 @@ def register_extensions(app: Flask) -> None:
     engine_options.setdefault("hide_parameters", True)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
+    limiter.init_app(app)  # before CSRF: a flood of forged POSTs is refused cheaply
     csrf.init_app(app)
     mail.init_app(app)
-    limiter.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)
     htmx.init_app(app)

@@ -160,7 +160,9 @@ def test_the_newsletter_box_records_consent_with_the_policy_shown(
         ("preferred_date", "next week", "Not a valid date value."),
         ("message", "", "Please write a message."),
         ("message", "x" * 5001, "Please keep your message under 5,000 characters."),
-        ("message", "Hello\x00there", "Your message contains characters we cannot store."),
+        ("message", "Hello\x01there", "Your message contains characters we cannot store."),
+        ("name", " \t ", "Please tell us your name."),
+        ("message", " \r\n\t ", "Please write a message."),
     ],
 )
 def test_bad_input_gets_an_inline_error_and_keeps_the_rest(

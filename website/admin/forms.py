@@ -92,8 +92,7 @@ class AuditFilterForm(GetForm):
     staff = SelectField(
         _l("Staff member"),
         choices=[SelectChoice("", _l("Everyone"))],
-        default="",
-        validators=[Optional()],
+        default="",  # "" is a choice: whitespace or any other value is an error, ignored
     )
 
 

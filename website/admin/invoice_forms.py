@@ -64,8 +64,7 @@ class InvoiceFilterForm(GetForm):
             SelectChoice("", _l("All")),
             *(SelectChoice(status.value, status.label) for status in InvoiceStatus),
         ],
-        default="",
-        validators=[Optional()],
+        default="",  # "" is a choice: whitespace or any other value is an error, ignored
     )
 
 

@@ -42,7 +42,8 @@ def password_problem(password: str, email: str = "") -> str | None:
     """Why ``password`` is not good enough, or None (length, then common or guessable)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"Use at least {MIN_PASSWORD_LENGTH} characters."
-    strength = zxcvbn(password[:128], user_inputs=[email, "ivisual", "productions", "studio"])
+    # zxcvbn refuses more than 72 characters; a longer password is judged by its start.
+    strength = zxcvbn(password[:72], user_inputs=[email, "ivisual", "productions", "studio"])
     if strength["score"] < 3:
         return "This password is too common or too easy to guess; a few random words work well."
     return None

@@ -15,7 +15,15 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from website.clock import studio_today
 from website.contact.models import ProductionKind
@@ -78,7 +86,7 @@ class ContactForm(FlaskForm):
         _l("Your name"),
         filters=[strip],
         validators=[
-            InputRequired(_l("Please tell us your name.")),
+            DataRequired(_l("Please tell us your name.")),
             Length(max=100, message=TOO_LONG),
             one_line,
         ],
@@ -108,8 +116,9 @@ class ContactForm(FlaskForm):
     )
     message = TextAreaField(
         _l("Your message"),
+        filters=[strip],
         validators=[
-            InputRequired(_l("Please write a message.")),
+            DataRequired(_l("Please write a message.")),
             Length(max=5000, message=_l("Please keep your message under 5,000 characters.")),
             plain_text,
         ],

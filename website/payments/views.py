@@ -141,7 +141,7 @@ def _checkout(due: Installment, back: str) -> Response | tuple[str, int]:
     return redirect(checkout_url, 303)
 
 
-@bp.route("/pay/return/<int(max=2147483647):attempt_id>/<key>", methods=["GET", "POST"])
+@bp.route("/pay/return/<int:attempt_id>/<key>", methods=["GET", "POST"])
 def returned(attempt_id: int, key: str) -> Response | str | tuple[str, int]:
     """Where Mollie sends the client back: the status comes from Mollie, never the browser.
 
