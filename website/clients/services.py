@@ -18,7 +18,7 @@ from website.privacy.models import ConsentEvent, ConsentPurpose, Profile, Profil
 from website.privacy.profile import find_profile
 from website.privacy.services import latest_consents
 from website.privacy.subject import photos
-from website.queries import contains
+from website.queries import contains, insert_unless_present
 
 
 def client_for(email: str, name: str, language: str, *, update: bool = True) -> Client:
@@ -28,10 +28,13 @@ def client_for(email: str, name: str, language: str, *, update: bool = True) -> 
     a visitor of the contact form who proved nothing about the address, leaves them as they are.
     """
     address = normalise_email(email)
-    client = db.session.scalar(sa.select(Client).where(Client.email == address))
+    query = sa.select(Client).where(Client.email == address)
+    client = db.session.scalar(query)
     if client is None:
-        client = Client(email=address, name=name, language=language)
-        db.session.add(client)
+        # Several first messages from one address at once (a double submit, two tabs): each
+        # inserts unless another did first, and all of them file under the one client.
+        insert_unless_present(Client, "email", email=address, name=name, language=language)
+        client = db.session.scalars(query).one()
     elif update:
         client.name, client.language = name, language
     return client
