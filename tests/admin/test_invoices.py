@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
+from types import ModuleType
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,6 +20,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from tests.admin.conftest import Post
+from website.admin import invoices as invoice_views
 from website.admin.models import StaffMember
 from website.audit.models import AuditEvent
 from website.clients.models import Client
@@ -618,28 +620,37 @@ def test_an_issued_invoice_cannot_be_edited_deleted_or_issued_again(
 
 
 # A draft's actions, and the service each calls.
+# Each action, and the step just before it first writes: another request acts in between.
+# (Saving a draft first files its client, which on SQLite takes the write lock: another
+# request could not act after that, but would wait its turn.)
 DRAFT_ACTIONS = pytest.mark.parametrize(
     ("action", "service"),
-    [("issue", "issue"), ("edit", "update_draft"), ("delete", "delete_draft")],
+    [
+        ("issue", (services, "issue")),
+        ("edit", (invoice_views, "_client_from")),
+        ("delete", (services, "delete_draft")),
+    ],
+    ids=["issue", "edit", "delete"],
 )
 
 
 def someone_else_first(
     app: Flask,
     monkeypatch: pytest.MonkeyPatch,
-    service: str,
+    step: tuple[ModuleType, str],
     invoice_id: int,
     change: Callable[[Invoice], object],
 ) -> None:
-    """Just before ``service`` runs, another request (a session of its own) does ``change``."""
-    real = getattr(services, service)
+    """Just before ``step`` runs, another request (a session of its own) does ``change``."""
+    module, name = step
+    real = getattr(module, name)
 
     def after_the_other(*args: Any, **kwargs: Any) -> Any:
         with app.app_context():
             change(db.session.get(Invoice, invoice_id))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, service, after_the_other)
+    monkeypatch.setattr(module, name, after_the_other)
 
 
 def post_draft_action(post: Post, invoice_id: int, action: str) -> TestResponse:
@@ -649,7 +660,11 @@ def post_draft_action(post: Post, invoice_id: int, action: str) -> TestResponse:
 
 @DRAFT_ACTIONS
 def test_a_request_that_loaded_the_draft_before_someone_issued_it_is_refused(
-    app: Flask, post: Post, monkeypatch: pytest.MonkeyPatch, action: str, service: str
+    app: Flask,
+    post: Post,
+    monkeypatch: pytest.MonkeyPatch,
+    action: str,
+    service: tuple[ModuleType, str],
 ) -> None:
     """A double click on "Issue", or a "Save" sent after a colleague issued: a 409."""
     invoice_id = make_invoice(app)
@@ -670,7 +685,11 @@ def test_a_request_that_loaded_the_draft_before_someone_issued_it_is_refused(
 
 @DRAFT_ACTIONS
 def test_a_draft_someone_deleted_meanwhile_is_not_found(
-    app: Flask, post: Post, monkeypatch: pytest.MonkeyPatch, action: str, service: str
+    app: Flask,
+    post: Post,
+    monkeypatch: pytest.MonkeyPatch,
+    action: str,
+    service: tuple[ModuleType, str],
 ) -> None:
     invoice_id = make_invoice(app)
     someone_else_first(app, monkeypatch, service, invoice_id, delete_draft)
