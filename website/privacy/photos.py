@@ -4,13 +4,20 @@ Re-encoding drops everything but the picture: EXIF (camera, GPS position), XMP, 
 profiles, comments, and anything appended to or hidden in the file (polyglots). The size
 in bytes and in pixels is checked before decoding, so a decompression bomb never unpacks;
 larger photos than MAX_SIDE pixels a side are shrunk right after decoding (sample photos
-need no more), and JPEGs are decoded at a reduced size where possible, to spare memory.
-The EXIF orientation is read, never rewritten, so damaged EXIF cannot stop an upload.
+need no more). The EXIF orientation is read, never rewritten, so damaged EXIF cannot stop an
+upload.
+
+Memory is bounded: at most DECODE_BUDGET pixels are ever decoded (a JPEG is decoded at 1/2,
+1/4 or 1/8 of its size to fit; a larger PNG or WebP is refused), and one upload at a time
+per process is decoded. The worst case, a 16-megapixel PNG with transparency, takes about
+64 MB for its pixels and as much again for a converted copy: under 200 MB in all (measured
+in ``tests/privacy/test_photo_memory.py``).
 """
 
 from __future__ import annotations
 
 import io
+import threading
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -27,6 +34,13 @@ FORMATS = {
 # first picture is kept, as a JPEG.
 SAME_AS = {"MPO": "JPEG"}
 MAX_SIDE = 4000  # pixels, the longer side of a stored photo
+DECODE_BUDGET = MAX_SIDE * MAX_SIDE  # pixels decoded at most, whatever the photo's size
+JPEG_SCALES = (1, 2, 4, 8)  # what a JPEG decoder can reduce by while decoding
+# No real JPEG packs more pixels into a byte: even a flat grey one needs a byte per ~250
+# pixels. A file claiming far more is damaged, and would decode as grey filling.
+JPEG_PIXELS_PER_BYTE = 2048
+# Decoding is the costly part in memory: one upload at a time per process.
+_decoding = threading.Lock()
 # Modes each format can store as they are; other modes are converted first.
 KEEP_MODES = {"JPEG": {"L", "RGB"}, "PNG": {"L", "LA", "RGB", "RGBA"}, "WEBP": {"RGB", "RGBA"}}
 ORIENTATION = 0x0112  # the EXIF tag
@@ -69,26 +83,45 @@ def set_pixel_limit(max_pixels: int) -> None:
 
 def clean(data: bytes, max_pixels: int) -> CleanPhoto:
     """Check and re-encode an upload; raise ``PhotoRejected`` if it cannot be used."""
-    try:
-        with Image.open(io.BytesIO(data), formats=list(FORMATS)) as image:
-            width, height = image.size
-            if width * height > max_pixels:
-                raise PhotoRejected(TOO_MANY_PIXELS)  # refused before any pixel is decoded
-            image_format = SAME_AS.get(image.format or "", image.format or "")
-            if image_format not in FORMATS:
-                raise PhotoRejected(NOT_AN_IMAGE)
-            if image_format == "JPEG":
-                image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # decode at 1/2, 1/4… where it fits
-            image.load()  # an MPO's first picture only
-            pixels = _bare_pixels(image, image_format)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise PhotoRejected(TOO_MANY_PIXELS) from error
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as error:
-        raise PhotoRejected(NOT_AN_IMAGE) from error
-    content_type, options = FORMATS[image_format]
-    out = io.BytesIO()
-    pixels.save(out, format=image_format, **options)
+    with _decoding:
+        try:
+            with Image.open(io.BytesIO(data), formats=list(FORMATS)) as image:
+                image_format = SAME_AS.get(image.format or "", image.format or "")
+                if image_format not in FORMATS:
+                    raise PhotoRejected(NOT_AN_IMAGE)
+                _check_size(image, image_format, len(data), max_pixels)  # nothing decoded yet
+                image.load()  # an MPO's first picture only
+                pixels = _bare_pixels(image, image_format)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+            raise PhotoRejected(TOO_MANY_PIXELS) from error
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as error:
+            raise PhotoRejected(NOT_AN_IMAGE) from error
+        content_type, options = FORMATS[image_format]
+        out = io.BytesIO()
+        pixels.save(out, format=image_format, **options)
     return CleanPhoto(out.getvalue(), content_type, pixels.width, pixels.height)
+
+
+def _check_size(image: Image.Image, image_format: str, size: int, max_pixels: int) -> None:
+    """Refuse what is too large or cannot be real; set a JPEG to decode within the budget."""
+    width, height = image.size
+    if width * height > max_pixels:
+        raise PhotoRejected(TOO_MANY_PIXELS)
+    if image_format != "JPEG":
+        if width * height > DECODE_BUDGET:
+            raise PhotoRejected(TOO_MANY_PIXELS)
+        return
+    if width * height > size * JPEG_PIXELS_PER_BYTE:
+        raise PhotoRejected(NOT_AN_IMAGE)
+    scale = next((s for s in JPEG_SCALES if _ceil(width, s) * _ceil(height, s) <= DECODE_BUDGET), 0)
+    if not scale:
+        raise PhotoRejected(TOO_MANY_PIXELS)
+    # Pillow decodes at the largest reduction that still gives at least the size asked for.
+    image.draft("RGB", (width // scale, height // scale))
+
+
+def _ceil(pixels: int, scale: int) -> int:
+    return -(-pixels // scale)
 
 
 def _bare_pixels(image: Image.Image, image_format: str) -> Image.Image:
