@@ -101,6 +101,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PRIVACY_SESSION_MAX_MINUTES", 120, int),
     Setting("PRIVACY_RATE_LIMIT_IP", "10 per 10 minutes; 50 per day"),
     Setting("PRIVACY_RATE_LIMIT_EMAIL", "3 per 10 minutes; 10 per day"),
+    Setting("PRIVACY_MAIL_LIMIT_EMAIL", "20 per day"),
     Setting("PRIVACY_RATE_LIMIT_UPLOADS", "40 per hour; 100 per day"),
     Setting("PRIVACY_UPLOAD_FOLDER", None),
     Setting("PRIVACY_PHOTO_MAX_BYTES", 10 * 1024 * 1024, int),

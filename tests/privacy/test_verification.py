@@ -219,17 +219,32 @@ def test_a_new_code_replaces_the_old_one(
     assert check(client, new).status_code == 303
 
 
-def test_asking_again_for_the_address_closes_the_earlier_code(
-    app: Flask, monkeypatch: pytest.MonkeyPatch
+def test_asking_again_in_the_same_browser_closes_its_earlier_code(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     two_fixed_codes(monkeypatch)
-    first, second = app.test_client(), app.test_client()
-    ask_code(first)
-    ask_code(second)
+    ask_code(client)
+    with client.session_transaction() as session:
+        first_challenge = dict(session)
+    ask_code(client)
     old, new = mailed_codes(app)
     assert (old, new) == TWO_CODES
-    assert "This code no longer works" in check(first, old).text
-    assert check(second, new).status_code == 303
+    with client.session_transaction() as session:
+        session.update(first_challenge)  # the first page, still open in another tab
+    assert "This code no longer works" in check(client, old).text
+
+
+def test_another_browser_asking_leaves_the_code_alone(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone else typing the address (a stranger, or the owner's other device) must not
+    void the code its owner is about to type."""
+    two_fixed_codes(monkeypatch)
+    owner, someone = app.test_client(), app.test_client()
+    ask_code(owner)
+    ask_code(someone)
+    owners, _ = mailed_codes(app)
+    assert check(owner, owners).status_code == 303
 
 
 def test_the_code_only_works_in_the_browser_that_asked(app: Flask) -> None:
@@ -304,13 +319,14 @@ class TestRateLimits:
             "PRIVACY_RATE_LIMIT_EMAIL": "2 per minute",
         }
 
-    def test_per_address_whatever_the_ip(self, app: Flask, client: FlaskClient) -> None:
+    def test_per_address_from_one_requester(self, app: Flask, client: FlaskClient) -> None:
         assert ask_code(client, KNOWN, remote_addr="10.0.0.1").status_code == 303
-        assert ask_code(client, KNOWN.upper(), remote_addr="10.0.0.2").status_code == 303
-        refused = ask_code(client, KNOWN, remote_addr="10.0.0.3")
+        assert ask_code(client, KNOWN.upper(), remote_addr="10.0.0.1").status_code == 303
+        refused = ask_code(client, KNOWN, remote_addr="10.0.0.1")
         assert refused.status_code == 429
         assert "Please wait a minute and try again." in refused.text
-        assert len(mailed_codes(app)) == 2
+        assert ask_code(client, KNOWN, remote_addr="10.0.0.2").status_code == 303, "not others"
+        assert len(mailed_codes(app)) == 3
 
     def test_per_ip_whatever_the_address(self, app: Flask, client: FlaskClient) -> None:
         for number in range(3):
@@ -320,7 +336,31 @@ class TestRateLimits:
     def test_unknown_addresses_count_the_same(self, app: Flask, client: FlaskClient) -> None:
         for _ in range(2):
             assert ask_code(client, UNKNOWN, remote_addr="10.0.0.9").status_code == 303
-        assert ask_code(client, UNKNOWN, remote_addr="10.0.0.8").status_code == 429
+        assert ask_code(client, UNKNOWN, remote_addr="10.0.0.9").status_code == 429
+
+    def test_a_stranger_neither_voids_nor_blocks_the_owners_code(
+        self, app: Flask, client: FlaskClient
+    ) -> None:
+        assert ask_code(client, KNOWN, remote_addr="10.0.0.1").status_code == 303
+        [owners_code] = mailed_codes(app)
+        stranger = app.test_client()
+        answers = [ask_code(stranger, KNOWN, remote_addr="10.6.6.6").status_code for _ in range(3)]
+        assert answers == [303, 303, 429]
+        assert ask_code(app.test_client(), KNOWN, remote_addr="10.0.0.1").status_code == 303
+        assert check(client, owners_code).headers["Location"] == "/privacy-centre/data"
+
+    def test_an_empty_address_is_nobodys_count(self, app: Flask, client: FlaskClient) -> None:
+        for number in range(3):
+            empty = ask_code(client, "", remote_addr=f"10.0.1.{number}")
+            assert empty.status_code == 422
+            assert "Please give your email address." in empty.text
+        assert ask_code(client, KNOWN, remote_addr="10.0.1.9").status_code == 303
+
+    def test_mail_to_one_address_is_capped(self, app: Flask, client: FlaskClient) -> None:
+        app.config["PRIVACY_MAIL_LIMIT_EMAIL"] = "2 per day"
+        pages = [ask_code(app.test_client(), KNOWN, remote_addr=f"10.0.2.{n}") for n in range(3)]
+        assert [page.status_code for page in pages] == [303, 303, 303], "the same answer"
+        assert len(mailed_codes(app)) == 2
 
     def test_new_codes_count_for_the_address(self, app: Flask, client: FlaskClient) -> None:
         assert ask_code(client, KNOWN, remote_addr="10.0.0.1").status_code == 303
@@ -328,14 +368,14 @@ class TestRateLimits:
             client,
             "/privacy-centre/code/resend",
             token_from="/privacy-centre/code",
-            remote_addr="10.0.0.2",
+            remote_addr="10.0.0.1",
         )
         assert resend.status_code == 303
         again = post(
             client,
             "/privacy-centre/code/resend",
             token_from="/privacy-centre/code",
-            remote_addr="10.0.0.3",
+            remote_addr="10.0.0.1",
         )
         assert again.status_code == 429
 
@@ -486,5 +526,5 @@ def test_rate_limit_keys_for_addresses_are_keyed_hashes(app: Flask) -> None:
         key = privacy_views._typed_email_key()
     secret = app.config["SECRET_KEY"].encode()
     expected = hmac.new(secret, f"address:{KNOWN}".encode(), hashlib.sha256).hexdigest()
-    assert key == "privacy-email:" + expected
+    assert key == f"privacy-email:{expected}:127.0.0.1"
     assert hashlib.sha256(KNOWN.encode()).hexdigest() not in key

@@ -18,12 +18,14 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from limits import parse
 
 from website import retention
 from website.clients.models import Client
 from website.clock import utcnow
 from website.contact.models import ContactMessage
-from website.extensions import db
+from website.extensions import db, limiter
+from website.mail.addresses import address_key
 from website.mail.models import OutboxMessage, OutboxStatus, Suppression
 from website.mail.services import email_hash, normalise_email, queue_mail
 from website.privacy.models import (
@@ -68,21 +70,30 @@ def holds_data_about(address: str) -> bool:
     return bool(db.session.scalar(sa.select(sa.or_(*(query.exists() for query in found)))))
 
 
-def request_code(email: str, language: str, now: datetime | None = None) -> str:
+def request_code(
+    email: str, language: str, replacing: str | None = None, now: datetime | None = None
+) -> str:
     """Start a challenge for ``email``; return the secret the browser keeps (in its session).
 
-    Earlier open challenges for the address are closed: only the newest code works.
+    The browser's own earlier challenge (``replacing``, its secret) is closed: only its
+    newest code works. Other browsers' codes for the address are left alone, so nobody who
+    asks for someone's address can void the code that person is about to type. Each code
+    works only in the browser that asked for it.
     """
     now = now or utcnow()
     address = normalise_email(email)
     code = new_code()
     browser_secret = secrets.token_urlsafe(32)
     minutes = current_app.config["PRIVACY_CODE_MINUTES"]
-    db.session.execute(
-        sa.update(VerificationChallenge)
-        .where(VerificationChallenge.email == address, VerificationChallenge.closed_at.is_(None))
-        .values(closed_at=now)
-    )
+    if replacing:
+        db.session.execute(
+            sa.update(VerificationChallenge)
+            .where(
+                VerificationChallenge.browser_hash == _hmac("browser", replacing),
+                VerificationChallenge.closed_at.is_(None),
+            )
+            .values(closed_at=now)
+        )
     db.session.add(
         VerificationChallenge(
             browser_hash=_hmac("browser", browser_secret),
@@ -102,10 +113,17 @@ def request_code(email: str, language: str, now: datetime | None = None) -> str:
         code=code,
         minutes=minutes,
     )
-    if not known:
+    if not known or not _mail_allowed(address):
         mail.status = OutboxStatus.SUPPRESSED  # rendered and stored like any other, never sent
     db.session.commit()
     return browser_secret
+
+
+def _mail_allowed(address: str) -> bool:
+    """Codes mailed to one address, counted over every requester (PRIVACY_MAIL_LIMIT_EMAIL):
+    beyond it the answer is the same, and no more mail fills that person's inbox."""
+    cap = parse(current_app.config["PRIVACY_MAIL_LIMIT_EMAIL"])
+    return limiter.limiter.hit(cap, "privacy-code-mail", address_key(address))
 
 
 def challenge_email(browser_secret: str | None) -> str | None:

@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_limiter import RequestLimit
+from flask_limiter.util import get_remote_address
 
 from website.clock import studio_today
 from website.extensions import csrf, limiter, retry_minutes
@@ -65,15 +66,25 @@ def _upload_limit() -> str:
 
 
 def _typed_email_key() -> str:
-    # A keyed hash, so the limiter's storage and log lines never hold an address, nor a plain
-    # hash anyone could match against a list of addresses.
-    address = normalise_email(request.form.get("email", ""))[:254]
-    return "privacy-email:" + address_key(address)
+    return _email_key(normalise_email(request.form.get("email", ""))[:254])
 
 
 def _challenge_email_key() -> str:
-    address = verification.challenge_email(session.get(CHALLENGE_KEY)) or ""
-    return "privacy-email:" + address_key(address)
+    return _email_key(verification.challenge_email(session.get(CHALLENGE_KEY)) or "")
+
+
+def _email_key(address: str) -> str:
+    """Codes for one address from one requester: a stranger asking for someone's address
+    uses up a budget of their own, never the owner's. A keyed hash, so the limiter's storage
+    and log lines never hold an address, nor a plain hash anyone could match against a list.
+    """
+    return f"privacy-email:{address_key(address)}:{get_remote_address()}"
+
+
+def _not_an_address() -> bool:
+    """No per-address count for what is not an address: "" would be one for everyone."""
+    form = EmailForm(meta={"csrf": False})
+    return not form.email.validate(form)
 
 
 def _start_over_limit(limit: RequestLimit) -> Response:
@@ -101,14 +112,20 @@ def start() -> Response:
 @bp.post("/code")
 @limiter.shared_limit(_ip_limit, scope="privacy-code-ip", on_breach=_start_over_limit)
 @limiter.shared_limit(
-    _email_limit, scope="privacy-code-email", key_func=_typed_email_key, on_breach=_start_over_limit
+    _email_limit,
+    scope="privacy-code-email",
+    key_func=_typed_email_key,
+    exempt_when=_not_an_address,
+    on_breach=_start_over_limit,
 )
 def request_code() -> Response:
     """Always the same answer: a code was sent if we hold data for the address."""
     form = EmailForm()
     if not form.validate():
         return _start_page(form, status=422)
-    session[CHALLENGE_KEY] = verification.request_code(form.email.data, current_language())
+    session[CHALLENGE_KEY] = verification.request_code(
+        form.email.data, current_language(), replacing=session.get(CHALLENGE_KEY)
+    )
     return redirect_after_post(url_for("privacy.code"))
 
 
@@ -133,7 +150,9 @@ def resend_code() -> Response:
     address = verification.challenge_email(session.get(CHALLENGE_KEY))
     if address is None:
         return redirect_after_post(url_for("pages.privacy_centre"))
-    session[CHALLENGE_KEY] = verification.request_code(address, current_language())
+    session[CHALLENGE_KEY] = verification.request_code(
+        address, current_language(), replacing=session.get(CHALLENGE_KEY)
+    )
     flash(
         _(
             "If we hold data for this address, we have sent a new code. "
