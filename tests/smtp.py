@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+from collections.abc import Callable
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
@@ -30,6 +31,7 @@ class Inbox:
         self.overlap = 0
         self.overlapped = asyncio.Event()
         self._sending: set[int] = set()
+        self.on_data: Callable[[], None] | None = None  # called as each message arrives
         self._lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
@@ -51,6 +53,8 @@ class Inbox:
                 self.overlap = 0  # they never overlapped: stop holding messages
             finally:
                 self._sending.discard(id(session))
+        if self.on_data is not None:
+            await asyncio.to_thread(self.on_data)
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self._lock:
             self.messages.append(message)

@@ -264,3 +264,54 @@ def test_the_deliver_command(app: Flask, smtp_server: SmtpServer) -> None:
     assert result.exit_code == 0, result.output
     assert "Mail: 1 sent, 0 to retry, 0 dead, 0 suppressed." in result.output
     assert len(smtp_server.inbox.messages) == 1
+
+
+class WorkerKilled(BaseException):
+    """What the worker's process sees of a SIGKILL: nothing after this line runs."""
+
+
+@pytest.mark.usefixtures("ctx")
+def test_a_worker_killed_after_the_server_accepted_never_sends_it_again(
+    smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queue_one()
+
+    def die(self: OutboxMessage, now: object) -> None:
+        raise WorkerKilled
+
+    with monkeypatch.context() as patched:
+        patched.setattr(OutboxMessage, "mark_sent", die)
+        with pytest.raises(WorkerKilled):
+            deliver_due()
+    db.session.rollback()  # what the database does when the connection drops
+    [accepted] = smtp_server.inbox.messages
+    assert [message.status for message in outbox()] == [OutboxStatus.SENDING]
+
+    assert deliver_due().handled == 0, "another worker leaves it alone"
+    report = deliver_due(now=utcnow() + timedelta(minutes=11))
+    assert report.interrupted == 1
+    [message] = outbox()
+    assert message.status is OutboxStatus.DEAD and "may have arrived" in message.last_error
+    assert len(smtp_server.inbox.messages) == 1, "at most once"
+
+    retry_dead(message.id)  # staff decide it did not arrive
+    deliver_due()
+    resent = smtp_server.inbox.messages[-1]
+    assert resent["Message-ID"] == accepted["Message-ID"], "a duplicate can be recognised"
+
+
+@pytest.mark.usefixtures("ctx")
+def test_a_message_being_sent_is_marked_so_before_the_server_is_asked(
+    smtp_server: SmtpServer, app: Flask
+) -> None:
+    queue_one()
+    seen: list[OutboxStatus] = []
+
+    def look() -> None:
+        with app.app_context():  # another connection, as another worker would look
+            seen.append(db.session.scalars(sa.select(OutboxMessage.status)).one())
+
+    smtp_server.inbox.on_data = look
+    deliver_due()
+    assert seen == [OutboxStatus.SENDING]
+    assert [message.status for message in outbox()] == [OutboxStatus.SENT]

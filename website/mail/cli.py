@@ -37,6 +37,11 @@ def deliver_command(loop: bool, interval: float, batch: int) -> None:
                 f"Mail: {report.sent} sent, {report.retrying} to retry, "
                 f"{report.dead} dead, {report.suppressed} suppressed."
             )
+        if report.interrupted:
+            click.echo(
+                f"Mail: {report.interrupted} left by a stopped worker while sending, set aside "
+                "as not delivered (they may have arrived): see the dashboard."
+            )
         if not loop or stopping:
             return
         deadline = time.monotonic() + interval

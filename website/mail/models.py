@@ -14,12 +14,17 @@ from website.extensions import db
 
 class OutboxStatus(enum.StrEnum):
     QUEUED = "queued"
+    SENDING = "sending"  # a worker has it (since ``sending_since``): no other will send it
     SENT = "sent"
     DEAD = "dead"  # gave up: the last retry failed, or the server refused for good
     SUPPRESSED = "suppressed"  # marketing mail to someone who objected: never sent
 
 
 FORGOTTEN_BODY = "[Removed after delivery: this email held a one-time link or code.]"
+INTERRUPTED = (
+    "The worker stopped while sending it: it may have arrived. Retry only if the recipient "
+    "did not get it (a retry has the same Message-ID)."
+)
 
 
 class OutboxMessage(db.Model):
@@ -49,6 +54,7 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str | None] = mapped_column(sa.String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sending_since: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
 
     def record_failure(
@@ -60,6 +66,7 @@ class OutboxMessage(db.Model):
         if permanent or self.attempts >= max_attempts:
             self.status = OutboxStatus.DEAD
             return
+        self.status = OutboxStatus.QUEUED
         self.next_attempt_at = now + timedelta(seconds=retry_seconds * 2 ** (self.attempts - 1))
 
     def mark_sent(self, now: datetime) -> None:

@@ -25,10 +25,14 @@ from website.audit.services import record
 from website.clock import utcnow
 from website.extensions import db
 from website.mail.addresses import email_hash, normalise_email
-from website.mail.models import OutboxMessage, OutboxStatus, Suppression
+from website.mail.models import INTERRUPTED, OutboxMessage, OutboxStatus, Suppression
 from website.mail.transport import DeliveryError, Transport, open_transport
 from website.mail.unsubscribe import unsubscribe_token
 from website.privacy.models import ConsentAction, ConsentEvent, ConsentPurpose
+
+# Longer than any send takes (each SMTP step times out after MAIL_TIMEOUT): a message still
+# "sending" after this was left by a worker that died.
+SENDING_LEASE = timedelta(minutes=10)
 
 
 def single_line(value: str) -> str:
@@ -130,22 +134,29 @@ class DeliveryReport:
     retrying: int = 0
     dead: int = 0
     suppressed: int = 0
+    interrupted: int = 0  # found still "sending" after the lease: set aside, not sent again
 
     @property
     def handled(self) -> int:
-        return self.sent + self.retrying + self.dead + self.suppressed
+        return self.sent + self.retrying + self.dead + self.suppressed + self.interrupted
 
 
 def deliver_due(now: datetime | None = None, limit: int = 100) -> DeliveryReport:
-    """Send up to ``limit`` due messages, each in its own transaction.
+    """Send up to ``limit`` due messages, at most once each once a server accepted them.
 
-    On PostgreSQL each message is locked (``FOR UPDATE SKIP LOCKED``) while it is sent, so
-    any number of workers can run at once and none sends a message another is sending.
+    Each message is first claimed in a step of its own: locked (``FOR UPDATE SKIP LOCKED``
+    on PostgreSQL, so any number of workers can run at once), marked ``SENDING`` and
+    committed; then it is sent, and the outcome committed. A worker killed between the
+    server's "accepted" and that last commit leaves the message ``SENDING``: no worker sends
+    it again. Once ``SENDING_LEASE`` has passed it is set aside as not delivered, with a note
+    that it may have arrived, for staff to retry (with the same Message-ID) or not. That
+    window, from the server's answer to the commit, is the one SMTP leaves open.
     """
     report = DeliveryReport()
+    report.interrupted = _set_aside_interrupted(now or utcnow())
     with open_transport() as transport:
         for _ in range(limit):
-            message = _lock_next_due(now or utcnow())
+            message = _claim_next_due(now or utcnow())
             if message is None:
                 break
             connection_lost = _deliver(message, transport, now or utcnow(), report)
@@ -156,7 +167,7 @@ def deliver_due(now: datetime | None = None, limit: int = 100) -> DeliveryReport
 
 
 def retry_dead(message_id: int, staff_id: int | None = None) -> OutboxMessage | None:
-    """Queue a dead letter again, from scratch (staff action)."""
+    """Queue a dead letter again, from scratch (staff action); it keeps its Message-ID."""
     message = db.session.get(OutboxMessage, message_id)
     if message is None or message.status != OutboxStatus.DEAD:
         return None
@@ -192,7 +203,7 @@ def delete_old_mail(now: datetime) -> int:
     cutoff = now - timedelta(days=current_app.config["MAIL_KEEP_SENT_DAYS"])
     result = db.session.execute(
         sa.delete(OutboxMessage).where(
-            OutboxMessage.status != OutboxStatus.QUEUED,
+            OutboxMessage.status.not_in([OutboxStatus.QUEUED, OutboxStatus.SENDING]),
             sa.func.coalesce(OutboxMessage.sent_at, OutboxMessage.created_at) < cutoff,
         )
     )
@@ -200,14 +211,42 @@ def delete_old_mail(now: datetime) -> int:
     return result.rowcount
 
 
-def _lock_next_due(now: datetime) -> OutboxMessage | None:
-    return db.session.scalars(
+def _claim_next_due(now: datetime) -> OutboxMessage | None:
+    """The next due message, marked as being sent by this worker, committed."""
+    message = db.session.scalars(
         sa.select(OutboxMessage)
         .where(OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(1)
         .with_for_update(skip_locked=True)
     ).first()
+    if message is None:
+        db.session.rollback()
+        return None
+    message.status = OutboxStatus.SENDING
+    message.sending_since = now
+    db.session.commit()
+    return message
+
+
+def _set_aside_interrupted(now: datetime) -> int:
+    """Messages a worker claimed but never finished: dead letters now, never sent again."""
+    interrupted = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.SENDING,
+            OutboxMessage.sending_since <= now - SENDING_LEASE,
+        )
+        .values(
+            status=OutboxStatus.DEAD,
+            attempts=OutboxMessage.attempts + 1,
+            last_error=INTERRUPTED,
+        )
+    ).rowcount
+    db.session.commit()
+    if interrupted:
+        current_app.logger.warning("%s mail(s) interrupted while sending set aside", interrupted)
+    return interrupted
 
 
 def _deliver(
