@@ -52,7 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_commands(app)
     errors.init_app(app)
     security.init_app(app)
-    logs.mask_access_logs()
+    logs.mask_all_logs()
     return app
 
 

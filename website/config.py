@@ -82,6 +82,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_KEEP_SENT_DAYS", 30, int),
     Setting("CONTACT_RETENTION_MONTHS", 12, int),
     Setting("CONTACT_MIN_SECONDS", 3, int),
+    Setting("POST_RATE_LIMIT_IP", "60 per minute; 600 per hour"),
     Setting("CONTACT_RATE_LIMIT_IP", "5 per 10 minutes; 20 per day"),
     Setting("CONTACT_RATE_LIMIT_EMAIL", "3 per hour; 10 per day"),
     # The studio's legal details, printed on every invoice (art. 35a Wet OB).

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask import current_app, request
 from flask_babel import Babel
 from flask_limiter import Limiter, RequestLimit
 from flask_limiter.util import get_remote_address
@@ -93,8 +94,23 @@ csrf = CSRFProtect()
 babel = Babel()
 mail = Mail()
 login_manager = LoginManager()
-# No default limits: each form that needs one says so. Storage: RATELIMIT_STORAGE_URI.
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Posts that machines send for many people at once, each limited in its own way.
+MACHINE_POSTS = {"pay.webhook", "privacy.unsubscribe"}
+
+
+def _not_a_form_post() -> bool:
+    return request.method != "POST" or request.endpoint in MACHINE_POSTS
+
+
+# One limit for every form post from an IP address (POST_RATE_LIMIT_IP), checked before
+# anything else looks at the request, CSRF included: a flood of forged posts is refused
+# cheaply. Each form adds its own limits on top. Storage: RATELIMIT_STORAGE_URI.
+limiter = Limiter(
+    key_func=get_remote_address,
+    default_limits=[],
+    application_limits=[lambda: current_app.config["POST_RATE_LIMIT_IP"]],
+    application_limits_exempt_when=_not_a_form_post,
+)
 
 
 def retry_minutes(limit: RequestLimit) -> int:
