@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -188,3 +189,32 @@ def test_sent_pay_link_and_code_mails_lose_their_bodies() -> None:
         ("privacy/code", True, "Your code: 12345678", "Your code: 12345678"),
         ("contact/acknowledgement", False, "Thanks.", "Thanks."),
     ]
+
+
+@pytest.mark.usefixtures("empty_app")
+def test_webhook_secrets_already_at_mollie_keep_working_as_hashes() -> None:
+    """Mollie has the old secret in its webhook URL: only its hash is kept, and matches."""
+    upgrade(revision="a1bd5c47b1bc")
+    with db.engine.begin() as connection:
+        for statement in (
+            "INSERT INTO client (id, email, name, language, created_at) "
+            "VALUES (1, 'anna@example.nl', 'Anna', 'nl', '2026-01-01 10:00:00+00')",
+            "INSERT INTO invoice (id, client_id, status, number, created_at, updated_at) "
+            "VALUES (1, 1, 'issued', '2026-0001', '2026-01-01 10:00:00+00', "
+            "'2026-01-01 10:00:00+00')",
+            "INSERT INTO invoice_installment (id, invoice_id, position, kind, amount) "
+            "VALUES (1, 1, 1, 'single', 10000)",
+            "INSERT INTO payment_attempt (installment_id, number, amount, currency, locale, "
+            "idempotency_key, webhook_secret, status, created_at) VALUES (1, 1, 10000, 'EUR', "
+            "'nl_NL', 'inv-1-1-1', 'the-old-plain-secret', 'open', '2026-01-01 10:00:00+00')",
+        ):
+            connection.execute(sa.text(statement))
+    upgrade(revision="f69fe91bdb71")
+    with db.engine.connect() as connection:
+        columns = {
+            column["name"] for column in sa.inspect(connection).get_columns("payment_attempt")
+        }
+        stored = connection.execute(sa.text("SELECT webhook_secret_hash FROM payment_attempt"))
+        [(digest,)] = stored.all()
+    assert "webhook_secret" not in columns
+    assert digest == hashlib.sha256(b"the-old-plain-secret").hexdigest()

@@ -12,6 +12,7 @@ import redis
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from itsdangerous import URLSafeSerializer
 
 from tests.conftest import PolicyFactory
 from tests.contact.helpers import VALID, form_tokens, send
@@ -277,6 +278,37 @@ class TestTimeTrap:
     ) -> None:
         assert send(client, started=token).status_code == 303
         assert_nothing_stored(app)
+
+    def test_a_form_is_accepted_once(self, app: Flask, client: FlaskClient) -> None:
+        """A bot replaying one filled-in form (or a double click) stores one message."""
+        with app.app_context():
+            token = form_token(time.time() - 10)
+        answers = [send(client, started=token, htmx=True) for _ in range(3)]
+        assert [answer.status_code for answer in answers] == [200, 200, 200]
+        assert len(rows(app, ContactMessage)) == 1
+        [stored] = rows(app, ContactMessage)
+        assert stored.reference in answers[0].text
+        assert "Your reference is" not in answers[1].text, "no made-up reference"
+
+    def test_two_forms_handed_out_at_once_are_both_accepted(
+        self, app: Flask, client: FlaskClient
+    ) -> None:
+        with app.app_context():
+            moment = time.time() - 10
+            tokens = [form_token(moment), form_token(moment)]  # two tabs, the same second
+        for token in tokens:
+            assert send(client, started=token).status_code == 303
+        assert len(rows(app, ContactMessage)) == 2
+
+    def test_a_token_from_before_forms_had_a_nonce_still_works(
+        self, app: Flask, client: FlaskClient
+    ) -> None:
+        with app.app_context():
+            old_style = URLSafeSerializer(
+                app.config["SECRET_KEY"], salt="contact-form-started"
+            ).dumps(time.time() - 10)
+        assert send(client, started=old_style).status_code == 303
+        assert len(rows(app, ContactMessage)) == 1
 
     def test_a_stale_form_is_shown_again_with_what_was_typed(
         self, app: Flask, client: FlaskClient

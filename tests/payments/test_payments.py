@@ -30,6 +30,7 @@ from website.payments.services import (
     payment_mismatch,
     record_bank_transfer,
     return_key,
+    webhook_secret,
 )
 
 BASE = "http://localhost"
@@ -99,9 +100,14 @@ def return_path(app: Flask, attempt: PaymentAttempt) -> str:
         return f"/pay/return/{attempt.id}/{return_key(attempt)}"
 
 
+def webhook_path(app: Flask, attempt: PaymentAttempt) -> str:
+    with app.app_context():
+        return f"/webhooks/mollie/{webhook_secret(attempt)}"
+
+
 def deliver_webhook(client: FlaskClient, attempt: PaymentAttempt, payment_id: str | None = None):
     return client.post(
-        f"/webhooks/mollie/{attempt.webhook_secret}", data={"id": payment_id or attempt.mollie_id}
+        webhook_path(client.application, attempt), data={"id": payment_id or attempt.mollie_id}
     )
 
 
@@ -137,8 +143,9 @@ class TestThePayButton:
         assert payment["locale"] == "en_US"
         assert payment["redirectUrl"] == BASE + return_path(app, attempt)
         assert token not in payment["redirectUrl"]
-        assert payment["webhookUrl"] == f"{BASE}/webhooks/mollie/{attempt.webhook_secret}"
-        assert len(attempt.webhook_secret) >= 43
+        assert payment["webhookUrl"] == BASE + webhook_path(app, attempt)
+        assert len(webhook_path(app, attempt).rpartition("/")[2]) >= 43
+        assert attempt.webhook_secret_hash not in payment["webhookUrl"], "only a hash is stored"
         assert attempt.mollie_id == payment["id"]
         assert attempt.status is PaymentStatus.OPEN
         assert attempt.idempotency_key.startswith(f"inv-{invoice_id}-1-1-")
@@ -306,7 +313,7 @@ class TestTheWebhook:
             == 200
         )
         assert deliver_webhook(client, attempt, payment_id="tr_unknown123").status_code == 200
-        assert client.post(f"/webhooks/mollie/{attempt.webhook_secret}").status_code == 200
+        assert client.post(webhook_path(app, attempt)).status_code == 200
         assert paid_events(app) == []
         assert the_attempt(app).status is PaymentStatus.OPEN
 
@@ -572,7 +579,7 @@ def test_statuses_only_move_forward(
             amount=installment.amount,
             locale="nl_NL",
             idempotency_key="k",
-            webhook_secret="s",
+            webhook_secret_hash="s",
             status=old,
         )
         db.session.add(attempt)
@@ -626,7 +633,7 @@ def test_every_field_of_a_payment_must_match_its_attempt(
             currency="EUR",
             locale="nl_NL",
             idempotency_key="k",
-            webhook_secret="s",
+            webhook_secret_hash="s",
             mollie_id="tr_mine",
             status=PaymentStatus.OPEN,
         )
@@ -649,3 +656,13 @@ def test_every_field_of_a_payment_must_match_its_attempt(
             target = target[parent]
         target[name] = value
         assert payment_mismatch(attempt, payment) == f"{field} do not match"
+
+
+def test_the_session_cookie_holds_no_readable_pay_token(
+    app: Flask, client: FlaskClient, token: str
+) -> None:
+    attempt = start_paying(app, client, token)
+    with client.session_transaction() as session:
+        assert token not in repr(dict(session)), "encrypted, not just signed"
+    page = client.get(return_path(app, attempt), headers={"Accept-Language": "en"})
+    assert f'href="/pay/{token}"' in page.text, "the way back to the invoice still works"

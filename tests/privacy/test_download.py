@@ -24,7 +24,7 @@ from website.contact.services import Submission, submit_message
 from website.extensions import db
 from website.invoices.models import Invoice, PayLink
 from website.invoices.services import LineInput, create_draft, issue
-from website.payments.services import record_bank_transfer
+from website.payments.services import record_bank_transfer, webhook_secret
 from website.privacy.export import neutralise
 from website.privacy.models import ConsentEvent, ProfilePhoto
 from website.privacy.register import CATEGORIES
@@ -149,7 +149,13 @@ def test_payments_are_in_the_invoices_without_their_secrets(
         attempt.amount_charged_back = Decimal("12.50")
         db.session.add(PayLink(invoice=invoice, token_hash="f" * 64))
         db.session.commit()
-        secrets = [attempt.idempotency_key, attempt.webhook_secret, "secret-checkout", "f" * 64]
+        secrets = [
+            attempt.idempotency_key,
+            attempt.webhook_secret_hash,
+            webhook_secret(attempt),
+            "secret-checkout",
+            "f" * 64,
+        ]
         amount = f"{attempt.amount} EUR"
     archive = download(signed_in)
     [invoice_record] = json.loads(archive.read("data.json"))["categories"]["invoices"]["records"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 import secrets
 import time
 from collections.abc import Mapping
@@ -14,6 +15,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
+from limits import parse
 
 from website import retention
 from website.audit.services import record
@@ -22,7 +24,7 @@ from website.clients.services import client_for
 from website.clock import utcnow
 from website.contact.forms import NEWSLETTER_CONSENT
 from website.contact.models import ContactMessage, ProductionKind
-from website.extensions import db
+from website.extensions import db, limiter
 from website.invoices.models import Invoice
 from website.mail.models import OutboxMessage
 from website.mail.services import normalise_email, queue_mail
@@ -33,6 +35,7 @@ from website.retention import months_before
 
 HONEYPOT = "website"
 STALE_AFTER_SECONDS = 24 * 60 * 60
+SPENT_TOKENS = parse(f"1 per {STALE_AFTER_SECONDS} seconds")
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read aloud
 
 
@@ -59,8 +62,16 @@ def _signer() -> URLSafeSerializer:
 
 
 def form_token(now: float | None = None) -> str:
-    """A signed note of when the form was handed out (the time trap)."""
-    return _signer().dumps(now if now is not None else time.time())
+    """A signed note of when the form was handed out (the time trap), unique to this form."""
+    return _signer().dumps([now if now is not None else time.time(), secrets.token_hex(8)])
+
+
+def spend_form_token(token: str) -> bool:
+    """Use the form's token up: True the first time, False for a form sent again (a replay,
+    or a double click whose first message is stored already). Counted in the rate limiter's
+    storage (Redis in production), for as long as a token is accepted at all."""
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    return limiter.limiter.hit(SPENT_TOKENS, "contact-form-token", digest)
 
 
 def judge(form_data: Mapping[str, str], now: float | None = None) -> Verdict:
@@ -69,7 +80,7 @@ def judge(form_data: Mapping[str, str], now: float | None = None) -> Verdict:
     if honeypot is None or honeypot != "":
         return Verdict.SPAM  # filled in, or the field was never there: not a browser
     try:
-        started = float(_signer().loads(form_data.get("started", "")))
+        started = _started(_signer().loads(form_data.get("started", "")))
     except (BadSignature, TypeError, ValueError):
         return Verdict.SPAM
     age = (now if now is not None else time.time()) - started
@@ -78,6 +89,15 @@ def judge(form_data: Mapping[str, str], now: float | None = None) -> Verdict:
     if age > STALE_AFTER_SECONDS:
         return Verdict.STALE
     return Verdict.GENUINE
+
+
+def _started(payload: object) -> float:
+    """When the form was handed out; tokens made before forms had a nonce hold a number."""
+    if isinstance(payload, list) and len(payload) == 2:
+        payload = payload[0]
+    if isinstance(payload, bool) or not isinstance(payload, int | float):
+        raise ValueError("not a form token")
+    return float(payload)
 
 
 def new_reference() -> str:

@@ -53,6 +53,8 @@ def submit() -> Response:
         return _form_page(form, status=422, stale=True)
     if not form.validate():
         return _form_page(form, status=422)
+    if not services.spend_form_token(request.form["started"]):
+        return _thank(None)  # this form was sent before: that message is stored, not this one
     message = services.submit_message(
         services.Submission(
             name=form.name.data,
@@ -74,7 +76,7 @@ def thanks() -> Response:
     return render("contact/thanks.html", reference=session.pop(REFERENCE_KEY, None))
 
 
-def _thank(reference: str) -> Response:
+def _thank(reference: str | None) -> Response:
     if wants_fragment():
         return render("contact/thanks.html", partial="contact/_thanks.html", reference=reference)
     session[REFERENCE_KEY] = reference

@@ -77,6 +77,13 @@ class OutboxMessage(db.Model):
         if self.holds_secret:
             self.text_body, self.html_body = FORGOTTEN_BODY, None
 
+    def suppress(self) -> None:
+        """Never send it; if it carries a secret, keep neither the secret nor the address."""
+        self.status = OutboxStatus.SUPPRESSED
+        if self.holds_secret:
+            self.text_body, self.html_body = FORGOTTEN_BODY, None
+            self.recipient = ""
+
 
 class Suppression(db.Model):
     """An address that must get no marketing mail (Art. 21(3) GDPR): kept as a hash only."""

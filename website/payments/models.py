@@ -91,8 +91,9 @@ class PaymentAttempt(db.Model):
     currency: Mapped[str] = mapped_column(sa.String(3), default="EUR")
     locale: Mapped[str] = mapped_column(sa.String(5))
     idempotency_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    # In the webhook URL: a webhook for this attempt must know it (see MOLLIE.md §13.1).
-    webhook_secret: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # The hash of the secret in the webhook URL (a webhook for this attempt must know it);
+    # the secret itself is derived from SECRET_KEY (``services.webhook_secret``), never stored.
+    webhook_secret_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     mollie_id: Mapped[str | None] = mapped_column(sa.String(40), unique=True)
     status: Mapped[PaymentStatus] = mapped_column(default=PaymentStatus.CREATED)
     method: Mapped[str | None] = mapped_column(sa.String(30))

@@ -211,8 +211,8 @@ def _attempt_to_use(installment: Installment, language: str) -> PaymentAttempt:
         # Unique per attempt (a restored database or another site on the same key cannot
         # collide with it), and stored, so a retry of this attempt sends the same key.
         idempotency_key=f"inv-{invoice.id}-{installment.position}-{number}-{secrets.token_hex(6)}",
-        webhook_secret=secrets.token_urlsafe(32),
     )
+    attempt.webhook_secret_hash = secret_hash(webhook_secret(attempt))
     db.session.add(attempt)
     db.session.commit()
     return attempt
@@ -241,9 +241,23 @@ def return_key(attempt: PaymentAttempt) -> str:
     The pay link's token is not in it: sending the invoice again makes a new token, and a
     retried create request must not differ from the first (Mollie would refuse the key).
     """
-    message = f"payment-return:{attempt.id}:{attempt.webhook_secret}".encode()
-    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), message, hashlib.sha256)
-    return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
+    return _derived(f"payment-return:{attempt.id}:{attempt.idempotency_key}")
+
+
+def webhook_secret(attempt: PaymentAttempt) -> str:
+    """The secret in the attempt's webhook URL: derived from SECRET_KEY, so a retry sends the
+    same URL and the database, which keeps only its hash, opens nothing on its own."""
+    return _derived(f"payment-webhook:{attempt.idempotency_key}")
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _derived(message: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, message.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
 def attempt_for_return(attempt_id: int, key: str) -> PaymentAttempt | None:
@@ -264,7 +278,7 @@ def _payment_data(attempt: PaymentAttempt) -> dict[str, Any]:
         "description": f"{current_app.config['STUDIO_NAME']} {invoice.number} "
         f"({installment.position}/{len(invoice.installments)})",
         "redirectUrl": public_url("pay.returned", attempt_id=attempt.id, key=return_key(attempt)),
-        "webhookUrl": public_url("pay.webhook", secret=attempt.webhook_secret),
+        "webhookUrl": public_url("pay.webhook", secret=webhook_secret(attempt)),
         "locale": attempt.locale,
         "metadata": {
             "invoice": invoice.number,
@@ -310,7 +324,7 @@ def sync_payment(attempt: PaymentAttempt, source: PaymentSource) -> PaymentAttem
 def attempt_for_webhook(secret: str, payment_id: str) -> PaymentAttempt | None:
     """The attempt whose webhook URL carries ``secret``, if ``payment_id`` is its payment."""
     attempt = db.session.scalar(
-        sa.select(PaymentAttempt).where(PaymentAttempt.webhook_secret == secret)
+        sa.select(PaymentAttempt).where(PaymentAttempt.webhook_secret_hash == secret_hash(secret))
     )
     if attempt is None or attempt.mollie_id is None:
         return None
@@ -480,9 +494,9 @@ def record_bank_transfer(installment: Installment, staff_id: int) -> PaymentAtte
         status=PaymentStatus.CREATED,
         locale="nl_NL",
         idempotency_key=f"transfer-{installment.invoice.id}-{installment.position}-{number}",
-        webhook_secret=secrets.token_urlsafe(32),
         method="banktransfer",
     )
+    attempt.webhook_secret_hash = secret_hash(webhook_secret(attempt))
     db.session.add(attempt)
     apply_status(attempt, {"status": "paid", "method": "banktransfer"}, PaymentSource.STAFF)
     record(staff_id, "payment.bank_transfer", "invoice", installment.invoice.number)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import io
 from typing import NoReturn
 
 import segno.helpers
+from cryptography.fernet import Fernet, InvalidToken
 from flask import (
     Blueprint,
     abort,
@@ -124,7 +128,7 @@ def pay(token: str) -> Response | tuple[str, int]:
     if due is None or form.installment.data != due.position:
         flash(_("This part of the invoice is already paid."))
         return redirect(url_for("pay.invoice", token=token), 303)
-    session[PAY_LINK_KEY] = token  # for the way back from Mollie, in this browser
+    session[PAY_LINK_KEY] = _sealed(token)  # for the way back from Mollie, in this browser
     return _checkout(due, back=url_for("pay.invoice", token=token))
 
 
@@ -173,7 +177,7 @@ def returned(attempt_id: int, key: str) -> Response | str | tuple[str, int]:
         except PaymentUnavailable:
             checked = False
     poll = request.args.get("poll", 0, type=int)
-    token = session.get(PAY_LINK_KEY)
+    token = _unsealed(session.get(PAY_LINK_KEY))
     back = url_for("pay.invoice", token=token) if token and _opens(token, invoice) else None
     return htmx.render(
         "pay/returned.html",
@@ -189,6 +193,26 @@ def returned(attempt_id: int, key: str) -> Response | str | tuple[str, int]:
         else None,
         form=PayForm(),
     )
+
+
+def _cookie_cipher() -> Fernet:
+    key = hmac.new(current_app.secret_key.encode(), b"pay-link-in-session", hashlib.sha256)
+    return Fernet(base64.urlsafe_b64encode(key.digest()))
+
+
+def _sealed(token: str) -> str:
+    """The pay link's token, encrypted: the session cookie is signed, not secret, and a
+    cookie store is no place for a key to someone's invoice."""
+    return _cookie_cipher().encrypt(token.encode()).decode()
+
+
+def _unsealed(sealed: object) -> str | None:
+    if not isinstance(sealed, str):
+        return None
+    try:
+        return _cookie_cipher().decrypt(sealed.encode()).decode()
+    except InvalidToken:
+        return None
 
 
 def _opens(token: str, invoice: Invoice) -> bool:

@@ -26,7 +26,7 @@ from website.clock import utcnow
 from website.contact.models import ContactMessage
 from website.extensions import db, limiter
 from website.mail.addresses import address_key
-from website.mail.models import OutboxMessage, OutboxStatus, Suppression
+from website.mail.models import OutboxMessage, Suppression
 from website.mail.services import email_hash, normalise_email, queue_mail
 from website.privacy.models import (
     ConsentEvent,
@@ -114,7 +114,7 @@ def request_code(
         minutes=minutes,
     )
     if not known or not _mail_allowed(address):
-        mail.status = OutboxStatus.SUPPRESSED  # rendered and stored like any other, never sent
+        mail.suppress()  # rendered and stored like any other, but never sent, and kept blank
     db.session.commit()
     return browser_secret
 
