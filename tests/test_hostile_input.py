@@ -20,12 +20,8 @@ from flask_wtf import FlaskForm
 from werkzeug.routing import Rule
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from tests.admin.conftest import STAFF_EMAIL, STAFF_PASSWORD
 from tests.admin.conftest import csrf_token as staff_csrf_token
-from tests.admin.conftest import sign_in as staff_sign_in
-from tests.privacy.helpers import make_client
-from tests.privacy.helpers import sign_in as privacy_sign_in
-from website.admin.services import create_staff
+from tests.urls import example_value, signed_in_everywhere
 
 # Percent-encoded, as they arrive on the wire.
 HOSTILE_SEGMENTS = {
@@ -74,11 +70,7 @@ def concrete(rule: Rule, hostile: str | None = None) -> list[str]:
 
 
 def _plain(rule: Rule, name: str) -> str:
-    converter = rule._converters[name]
-    choices = getattr(converter, "items", None)
-    if choices:
-        return sorted(choices)[0]
-    return "1" if "Integer" in type(converter).__name__ else "plain"
+    return str(example_value(rule, name))
 
 
 def _fill(rule: Rule, values: dict[str, str]) -> str:
@@ -99,14 +91,7 @@ def app_config() -> dict[str, Any]:
 
 @pytest.fixture
 def sender(app: Flask) -> FlaskClient:
-    """Signed in to the back office and verified in the privacy centre."""
-    with app.app_context():
-        create_staff(STAFF_EMAIL, STAFF_PASSWORD)
-    client = app.test_client()
-    assert staff_sign_in(client).status_code == 303
-    make_client(app)
-    privacy_sign_in(app, client)
-    return client
+    return signed_in_everywhere(app)
 
 
 def hostile_requests(rule: Rule, token: str, fields: set[str]) -> Iterator[dict[str, Any]]:

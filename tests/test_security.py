@@ -6,7 +6,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import PRODUCTION_DETAILS, PolicyFactory, make_config
-from tests.urls import example_urls
+from tests.urls import example_urls, signed_in_everywhere
 from website import create_app
 
 EXPECTED = {
@@ -41,6 +41,24 @@ def test_every_route_sends_the_headers(
             assert response.status_code in (200, 303, 404), url
             assert_secure_headers(response, url)
             assert "Strict-Transport-Security" not in response.headers
+
+
+def test_every_html_answer_is_labelled_html(
+    app: Flask, create_policy_version: PolicyFactory
+) -> None:
+    """A page sent as text/plain shows its source: every route, signed in everywhere, and
+    the pages for links that do not work."""
+    create_policy_version()
+    browser = signed_in_everywhere(app)
+    for url in [*example_urls(app), "/pay/no-such-link", "/pay/no-such-link/transfer-qr.svg"]:
+        with browser.get(url, headers={"Accept-Language": "en"}) as response:
+            body = response.get_data(as_text=True).lstrip().lower()
+            if body.startswith(("<!doctype html", "<html", "<section", "<div", "<main")):
+                assert response.headers["Content-Type"] == "text/html; charset=utf-8", url
+    unknown = browser.get("/pay/no-such-link", headers={"Accept-Language": "en"})
+    assert unknown.status_code == 404
+    assert unknown.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "This payment link does not work" in unknown.text
 
 
 def test_not_modified_and_error_responses_send_them_too(

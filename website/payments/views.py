@@ -12,9 +12,11 @@ import segno.helpers
 from cryptography.fernet import Fernet, InvalidToken
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -22,7 +24,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from werkzeug.wrappers import Response
 
 from website import htmx
 from website.clock import studio_today
@@ -63,7 +64,7 @@ def _invoice_or_404(token: str) -> Invoice:
 
 def _unknown_link() -> NoReturn:
     """The 404 for a link that does not (or no longer) work: how to reach the studio."""
-    abort(Response(render_template("pay/unknown_link.html"), status=404))
+    abort(make_response(render_template("pay/unknown_link.html"), 404))
 
 
 @bp.after_request
