@@ -391,6 +391,14 @@ class TestRateLimits:
         assert send(client, email="someone.else@example.nl").status_code == 429
         assert len(rows(app, ContactMessage)) == 3
 
+    def test_an_empty_address_is_nobodys_count(self, app: Flask, client: FlaskClient) -> None:
+        """Everyone who forgets the field is not one sender: each is told what is missing."""
+        for number in range(3):
+            forgot = send(client, email="", remote_addr=f"10.0.3.{number}")
+            assert forgot.status_code == 422
+            assert "Please give your email address, so we can reply." in forgot.text
+        assert send(client, email="", remote_addr="10.0.3.9").status_code == 422
+
     def test_spam_counts_too(self, app: Flask, client: FlaskClient) -> None:
         for _ in range(3):
             send(client, website="spam")

@@ -11,7 +11,7 @@ from website.contact.models import ProductionKind
 from website.extensions import limiter, retry_minutes
 from website.htmx import redirect_after_post, render, wants_fragment
 from website.i18n import current_language
-from website.mail.addresses import address_key
+from website.mail.addresses import address_key, is_address
 
 bp = Blueprint("contact", __name__, url_prefix="/contact")
 
@@ -40,6 +40,8 @@ def show_form() -> Response:
 @limiter.limit(
     lambda: current_app.config["CONTACT_RATE_LIMIT_EMAIL"],
     key_func=_email_key,
+    # What is not an address is nobody's: "" would be one counter for every visitor.
+    exempt_when=lambda: not is_address(request.form.get("email", "")),
     on_breach=_rate_limited,
 )
 def submit() -> Response:

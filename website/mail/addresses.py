@@ -8,10 +8,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 
 # UTF-8 bytes (RFC 5321, as email-validator counts); lowered, the address fits as many characters.
 MAX_LENGTH = 254
+
+
+def is_address(text: str) -> bool:
+    """Whether ``text`` (trimmed) is an address the forms accept (the Email validator's rules)."""
+    try:
+        validate_email(text.strip(), check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
 
 
 def normalise_email(address: str) -> str:
