@@ -6,6 +6,7 @@ import re
 import secrets
 import time
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import pytest
 import redis
@@ -17,6 +18,7 @@ from itsdangerous import URLSafeSerializer
 from tests.conftest import PolicyFactory
 from tests.contact.helpers import VALID, form_tokens, send
 from website.clients.models import Client
+from website.contact import services as contact_services
 from website.contact.models import ContactMessage, ProductionKind
 from website.contact.services import form_token
 from website.extensions import db
@@ -259,9 +261,27 @@ class TestTimeTrap:
     def app_config(self, trap_config: dict) -> dict:
         return trap_config
 
-    def test_a_form_sent_too_fast_is_spam(self, app: Flask, client: FlaskClient) -> None:
-        response = send(client)  # the token was made a moment ago
-        assert response.status_code == 303
+    def test_a_form_sent_too_fast_comes_back_to_be_sent_once_more(
+        self, app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        response = send(client, message="Sent in a hurry")  # the token was made a moment ago
+        assert response.status_code == 422
+        assert "please check your message and send it once more" in response.text
+        assert "Sent in a hurry" in response.text, "nothing typed is lost"
+        assert_nothing_stored(app)
+        started = re.search(r'name="started" type="hidden" value="([^"]*)"', response.text)[1]
+        later = time.time() + 5
+        monkeypatch.setattr(contact_services, "time", SimpleNamespace(time=lambda: later))
+        assert send(client, started=started).status_code == 303
+        assert len(rows(app, ContactMessage)) == 1
+
+    def test_an_incomplete_form_sent_too_fast_gets_its_errors(
+        self, app: Flask, client: FlaskClient
+    ) -> None:
+        response = send(client, message="")
+        assert response.status_code == 422
+        assert "Please write a message." in response.text
+        assert "Thank you" not in response.text
         assert_nothing_stored(app)
 
     def test_a_form_that_took_long_enough_is_accepted(

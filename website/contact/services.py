@@ -43,6 +43,7 @@ class Verdict(enum.Enum):
     GENUINE = "genuine"
     SPAM = "spam"
     STALE = "stale"  # the form was open too long: a person may be behind it, ask again
+    TOO_FAST = "too fast"  # sent sooner than people type: likely a bot, but ask again
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def judge(form_data: Mapping[str, str], now: float | None = None) -> Verdict:
         return Verdict.SPAM
     age = (now if now is not None else time.time()) - started
     if age < current_app.config["CONTACT_MIN_SECONDS"]:
-        return Verdict.SPAM
+        return Verdict.TOO_FAST
     if age > STALE_AFTER_SECONDS:
         return Verdict.STALE
     return Verdict.GENUINE

@@ -52,9 +52,16 @@ def submit() -> Response:
         return _thank(services.new_reference())
     if verdict is services.Verdict.STALE:
         form.started.data = services.form_token()
-        return _form_page(form, status=422, stale=True)
     if not form.validate():
-        return _form_page(form, status=422)
+        return _form_page(form, status=422, stale=verdict is services.Verdict.STALE)
+    if verdict is not services.Verdict.GENUINE:
+        # Nothing is lost: the form comes back as typed; sent again, its timing passes.
+        return _form_page(
+            form,
+            status=422,
+            stale=verdict is services.Verdict.STALE,
+            too_fast=verdict is services.Verdict.TOO_FAST,
+        )
     if not services.spend_form_token(request.form["started"]):
         return _thank(None)  # this form was sent before: that message is stored, not this one
     message = services.submit_message(
