@@ -15,6 +15,7 @@ from website.contact.models import ProductionKind
 from website.contact.services import Submission, submit_message
 from website.extensions import db
 from website.invoices.services import LineInput, create_draft, issue
+from website.mail.services import deliver_due
 from website.privacy.register import CATEGORIES
 from website.privacy.subject import RECORDS
 
@@ -62,11 +63,54 @@ def test_the_panel_shows_every_category_with_its_article_15_information(
         for text in about.values():
             assert text.replace("'", "&#39;") in page, text
     assert "A family shoot in the dunes, please." in page
-    assert "Family shoot (1.00 × 400.00, 21.00%)" in page
-    assert "484.00" in page
+    assert "Family shoot: 1 × €400.00, VAT 21%" in page
+    assert "€484.00" in page
     assert "Newsletter" in page and "contact form" in page
     assert "Someone Else" not in page and "other@example.nl" not in page
     assert "We keep no separate record of privacy requests" in page
+
+
+@pytest.mark.usefixtures("history")
+@pytest.mark.parametrize(
+    ("language", "shown", "raw"),
+    [
+        (
+            "nl",
+            [
+                "Family shoot: 1 × € 400,00, btw 21%",
+                "€ 484,00",
+                "Aanbetaling: € 242,00, uiterlijk op 2 november 2026",
+                "English",  # the client's language, by its own name
+                "verstuurd",
+            ],
+            ["484.00", "2026-11-02", "deposit 242", ">sent<", ">queued<"],
+        ),
+        (
+            "en",
+            [
+                "€484.00",
+                "Deposit: €242.00, due on November 2, 2026",
+                "Balance: €242.00",
+                "English",
+            ],
+            ["484.00 ", "2026-11-02<", "deposit 242"],
+        ),
+    ],
+)
+def test_the_panel_shows_values_as_people_read_them(
+    app: Flask, client: FlaskClient, language: str, shown: list[str], raw: list[str]
+) -> None:
+    """Euros, dates and the visitor's language, as everywhere else; the download keeps the
+    machine values."""
+    sign_in(app, client)
+    with app.app_context():
+        deliver_due()
+    page = client.get("/privacy-centre/data", headers={"Accept-Language": language}).text
+    page = page.replace("\xa0", " ")  # Dutch amounts have a no-break space after the €
+    for text in shown:
+        assert text in page, text
+    for text in raw:
+        assert text not in page, text
 
 
 def test_an_address_with_little_data_sees_what_is_empty(app: Flask, client: FlaskClient) -> None:

@@ -173,7 +173,9 @@ def test_payments_are_in_the_invoices_without_their_secrets(
     about = json.loads(archive.read("data.json"))["categories"]["invoices"]["about"]
     assert "Mollie B.V." in about["recipients"] and "Belastingdienst" in about["recipients"]
     panel = signed_in.get("/privacy-centre/data", headers={"Accept-Language": "en"}).text
-    assert "banktransfer, paid" in panel
+    assert "Deposit, attempt 1, €605.00 by Bank transfer, status: Paid (<time" in panel
+    assert "; charged back €12.50" in panel
+    assert "Deposit, attempt 1: Being created → Paid (by staff) (<time" in panel
 
 
 def test_the_readme_has_the_article_15_information_and_the_complaint_route(

@@ -32,6 +32,7 @@ from website.i18n import current_language
 from website.invoices import services
 from website.invoices.models import Invoice, InvoiceStatus
 from website.invoices.money import format_money
+from website.payments.models import method_name
 from website.payments.services import (
     NothingDue,
     PaymentUnavailable,
@@ -39,17 +40,6 @@ from website.payments.services import (
     record_bank_transfer,
 )
 from website.queries import contains
-
-# Mollie's method ids (and ours for a transfer staff recorded), as people know them.
-METHODS = {
-    "banktransfer": _l("Bank transfer"),
-    "creditcard": _l("Card"),
-    "bancontact": "Bancontact",
-    "ideal": "iDEAL",
-    "paypal": "PayPal",
-    "applepay": "Apple Pay",
-}
-
 
 # Why a draft was not issued (``NotIssuable.key``), and what to do about it.
 NOT_ISSUED = {
@@ -73,10 +63,7 @@ NOT_ISSUED = {
 }
 
 
-@bp.app_template_filter("payment_method")
-def payment_method(method: str | None) -> str:
-    """How a payment was made, e.g. "iDEAL"; a dash before the client chose."""
-    return str(METHODS.get(method, method)) if method else "–"
+bp.add_app_template_filter(method_name, "payment_method")
 
 
 # --- the list --------------------------------------------------------------------------------

@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from website.clock import utcnow
 from website.extensions import db
+from website.labels import Labelled, set_labels
 
 
-class OutboxStatus(enum.StrEnum):
+class OutboxStatus(Labelled):
     QUEUED = "queued"
     SENDING = "sending"  # a worker has it (since ``sending_since``): no other will send it
     SENT = "sent"
     DEAD = "dead"  # gave up: the last retry failed, or the server refused for good
     SUPPRESSED = "suppressed"  # marketing mail to someone who objected: never sent
+
+
+set_labels(
+    {
+        OutboxStatus.QUEUED: _l("waiting to be sent"),
+        OutboxStatus.SENDING: _l("being sent"),
+        OutboxStatus.SENT: _l("sent"),
+        OutboxStatus.DEAD: _l("not delivered"),
+        OutboxStatus.SUPPRESSED: _l("not sent"),
+    }
+)
 
 
 FORGOTTEN_BODY = "[Removed after delivery: this email held a one-time link or code.]"

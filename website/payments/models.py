@@ -71,6 +71,22 @@ set_labels(
 )
 
 
+# Mollie's method ids (and ours for a transfer staff recorded), as people know them.
+METHOD_NAMES = {
+    "banktransfer": _l("Bank transfer"),
+    "creditcard": _l("Card"),
+    "bancontact": "Bancontact",
+    "ideal": "iDEAL",
+    "paypal": "PayPal",
+    "applepay": "Apple Pay",
+}
+
+
+def method_name(method: str | None) -> str:
+    """How a payment was made, e.g. "iDEAL"; a dash before the client chose."""
+    return str(METHOD_NAMES.get(method, method)) if method else "–"
+
+
 class PaymentAttempt(db.Model):
     """One Mollie payment for one installment, or a bank transfer staff recorded.
 

@@ -8,20 +8,23 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from website.clients.models import Client
 from website.contact.models import ContactMessage
 from website.extensions import db
-from website.invoices.models import Installment, Invoice
+from website.invoices.models import Installment, InstallmentKind, Invoice
+from website.labels import Labelled, set_labels
 from website.mail.models import OutboxMessage, Suppression
 from website.mail.services import email_hash
-from website.payments.models import PaymentAttempt
+from website.payments.models import PaymentAttempt, PaymentSource, PaymentStatus
 from website.privacy.models import (
     ConsentEvent,
     Profile,
@@ -32,6 +35,16 @@ from website.privacy.models import (
 
 BATCH = 200
 Record = dict[str, Any]
+
+
+class Actor(Labelled):
+    """Who changed a consent."""
+
+    SUBJECT = "subject"
+    STAFF = "staff"
+
+
+set_labels({Actor.SUBJECT: _l("you"), Actor.STAFF: _l("the studio")})
 
 
 def _stream(query: sa.Select) -> Iterator[Any]:
@@ -75,6 +88,81 @@ def _when(moment: datetime | None) -> str:
     return moment.isoformat(timespec="seconds") if moment else "-"
 
 
+@dataclass(frozen=True)
+class Line:
+    """An invoice line."""
+
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    vat_rate: Decimal
+
+    def plain(self) -> str:
+        return f"{self.description} ({self.quantity} × {self.unit_price}, {self.vat_rate}%)"
+
+
+@dataclass(frozen=True)
+class Part:
+    """A part of the payment schedule: the deposit, the balance, or one payment."""
+
+    kind: InstallmentKind
+    amount: Decimal
+    due_on: date | None
+
+    def plain(self) -> str:
+        return f"{self.kind.value} {self.amount}" + (f" {self.due_on}" if self.due_on else "")
+
+
+@dataclass(frozen=True)
+class Payment:
+    """One payment attempt: when, how much, how and how it ended; never the pay link, keys
+    or checkout address."""
+
+    kind: InstallmentKind
+    number: int
+    created_at: datetime
+    amount: Decimal
+    currency: str
+    method: str | None
+    status: PaymentStatus
+    paid_at: datetime | None
+    refunded: Decimal
+    charged_back: Decimal
+
+    def plain(self) -> str:
+        text = (
+            f"{self.kind.value} {self.number}: {_when(self.created_at)}, {self.amount} "
+            f"{self.currency}, {self.method or '-'}, {self.status.value}"
+        )
+        text += f" {_when(self.paid_at)}" if self.paid_at else ""
+        if self.refunded:
+            text += f", refunded {self.refunded} {self.currency}"
+        if self.charged_back:
+            text += f", charged back {self.charged_back} {self.currency}"
+        return text
+
+
+@dataclass(frozen=True)
+class PaymentChange:
+    """A change of a payment attempt's status, and what told us."""
+
+    kind: InstallmentKind
+    number: int
+    created_at: datetime
+    old_status: PaymentStatus | None
+    new_status: PaymentStatus
+    source: PaymentSource
+    note: str | None
+
+    def plain(self) -> str:
+        old = self.old_status.value if self.old_status else "-"
+        note = f", {self.note}" if self.note else ""
+        return (
+            f"{self.kind.value} {self.number}: {_when(self.created_at)} {old} → "
+            f"{self.new_status.value} ({self.source.value}{note})"
+        )
+
+
 def _payments_by_invoice(invoice_ids: list[int]) -> dict[int, list[PaymentAttempt]]:
     """Every payment attempt of these invoices, with its status history, in one query."""
     found: dict[int, list[PaymentAttempt]] = {}
@@ -90,29 +178,32 @@ def _payments_by_invoice(invoice_ids: list[int]) -> dict[int, list[PaymentAttemp
     return found
 
 
-def _payment_text(attempt: PaymentAttempt) -> str:
-    """When, how much, how and how it ended; never the pay link, keys or checkout address."""
-    part = attempt.installment
-    text = (
-        f"{part.kind.value} {attempt.number}: {_when(attempt.created_at)}, {attempt.amount} "
-        f"{attempt.currency}, {attempt.method or '-'}, {attempt.status.value}"
+def _payment(attempt: PaymentAttempt) -> Payment:
+    return Payment(
+        kind=attempt.installment.kind,
+        number=attempt.number,
+        created_at=attempt.created_at,
+        amount=attempt.amount,
+        currency=attempt.currency,
+        method=attempt.method,
+        status=attempt.status,
+        paid_at=attempt.paid_at,
+        refunded=attempt.amount_refunded,
+        charged_back=attempt.amount_charged_back,
     )
-    text += f" {_when(attempt.paid_at)}" if attempt.paid_at else ""
-    if attempt.amount_refunded:
-        text += f", refunded {attempt.amount_refunded} {attempt.currency}"
-    if attempt.amount_charged_back:
-        text += f", charged back {attempt.amount_charged_back} {attempt.currency}"
-    return text
 
 
-def _history_text(attempt: PaymentAttempt) -> str:
-    part = attempt.installment
-    return "; ".join(
-        f"{part.kind.value} {attempt.number}: {_when(event.created_at)} "
-        f"{event.old_status.value if event.old_status else '-'} → {event.new_status.value} "
-        f"({event.source.value}{', ' + event.note if event.note else ''})"
-        for event in attempt.events
-    )
+def _changes(attempt: PaymentAttempt) -> Iterator[PaymentChange]:
+    for event in attempt.events:
+        yield PaymentChange(
+            kind=attempt.installment.kind,
+            number=attempt.number,
+            created_at=event.created_at,
+            old_status=event.old_status,
+            new_status=event.new_status,
+            source=event.source,
+            note=event.note,
+        )
 
 
 def invoice_records(email: str) -> Iterator[Record]:
@@ -133,18 +224,18 @@ def invoice_records(email: str) -> Iterator[Record]:
             "status": invoice.status,
             "issued_on": invoice.issued_on,
             "delivery_date": invoice.delivery_date,
-            "lines": "; ".join(
-                f"{line.description} ({line.quantity} × {line.unit_price}, {line.vat_rate}%)"
+            "lines": tuple(
+                Line(line.description, line.quantity, line.unit_price, line.vat_rate)
                 for line in invoice.lines
             ),
             "total": invoice.total,
-            "installments": "; ".join(
-                f"{part.kind.value} {part.amount}"
-                + (f" {part.due_on.isoformat()}" if part.due_on else "")
-                for part in invoice.installments
+            "installments": tuple(
+                Part(part.kind, part.amount, part.due_on) for part in invoice.installments
             ),
-            "payments": "; ".join(_payment_text(attempt) for attempt in attempts),
-            "payment_history": "; ".join(_history_text(attempt) for attempt in attempts),
+            "payments": tuple(_payment(attempt) for attempt in attempts),
+            "payment_history": tuple(
+                change for attempt in attempts for change in _changes(attempt)
+            ),
         }
 
 
@@ -195,7 +286,7 @@ def consent_records(email: str) -> Iterator[Record]:
             "channel": event.channel,
             "policy_version": f"{version.slug} ({version.language})" if version else None,
             "notice": event.notice.text if event.notice else None,
-            "actor": "subject" if event.actor == "subject" else "staff",
+            "actor": Actor.SUBJECT if event.actor == "subject" else Actor.STAFF,
         }
 
 
@@ -251,7 +342,10 @@ RECORDS: dict[str, Callable[[str], Iterator[Record]]] = {
 
 
 def plain(value: Any) -> Any:
-    """A value as JSON and CSV can hold it: enums by value, dates as ISO 8601."""
+    """A value as JSON and CSV can hold it: enums by value, dates as ISO 8601, lists of
+    lines, parts and payments as text, separated by "; "."""
+    if isinstance(value, tuple):
+        return "; ".join(item.plain() for item in value)
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, datetime | date):

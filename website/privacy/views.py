@@ -31,6 +31,7 @@ from website.mail.unsubscribe import read_unsubscribe_token
 from website.policy.services import current_version
 from website.privacy import profile as profiles
 from website.privacy import services, verification
+from website.privacy.display import described
 from website.privacy.export import build_export
 from website.privacy.forms import ButtonForm, CodeForm, EmailForm, PhotoForm, ProfileForm
 from website.privacy.models import ConsentAction, ConsentChannel, ConsentPurpose
@@ -48,6 +49,7 @@ from website.privacy.subject import photos as photos_of
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy-centre")
 bp.record_once(lambda state: set_pixel_limit(state.app.config["PRIVACY_PHOTO_MAX_PIXELS"]))
+bp.add_app_template_filter(described, "described")
 
 CHALLENGE_KEY = "privacy_challenge"
 NEXT_KEY = "privacy_next"  # where a fresh code leads back to
