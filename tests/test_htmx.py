@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -86,3 +88,24 @@ def test_redirect_after_post(app: Flask) -> None:
         enhanced = redirect_after_post("/thanks")
         assert (enhanced.status_code, enhanced.headers["HX-Redirect"]) == (204, "/thanks")
         assert "Location" not in enhanced.headers
+
+
+def test_a_swapped_fragment_brings_the_title_and_language_switch(
+    client: FlaskClient, create_policy_version: PolicyFactory
+) -> None:
+    """What lies outside the swapped region follows the swap (htmx reads a root <title>)."""
+    create_policy_version(published_on=date(2026, 3, 1))  # 2019-06-08 is an earlier version
+    headers = {
+        "HX-Request": "true",
+        "HX-Current-URL": "http://localhost/privacy-policy",
+        "Accept-Language": "en",
+    }
+    fragment = client.get("/privacy-policy/2019-06-08", headers=headers).text
+    assert "<title>Privacy policy (June 8, 2019) · iVisual Productions</title>" in fragment
+    assert 'id="language-switch" class="language-switch" hx-swap-oob="true"' in fragment
+    assert "next=/privacy-policy/2019-06-08" in fragment
+    page = client.get("/privacy-policy/2019-06-08", headers={"Accept-Language": "en"}).text
+    assert page.count("<title>") == 1 and "hx-swap-oob" not in page
+    here = {**headers, "HX-Current-URL": "http://localhost/privacy-policy/2019-06-08"}
+    same_page = client.get("/privacy-policy/2019-06-08", headers=here).text
+    assert "<title>" not in same_page, "an update of the page shown changes nothing outside"

@@ -8,12 +8,24 @@ says so in ``Vary``, so no cache hands a fragment to a full-page request.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Flask, Response, make_response, redirect, render_template
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+)
 from htmx_flask import Htmx
 from htmx_flask import request as htmx_request
+from markupsafe import Markup
 
 VARY_HEADERS = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request")
+# Parts of the site whose layout has no language switch (the back office has its own header).
+WITHOUT_LANGUAGE_SWITCH = {"admin"}
 
 
 def init_app(app: Flask) -> None:
@@ -36,9 +48,37 @@ def wants_fragment() -> bool:
 def render(
     page_template: str, /, partial: str | None = None, status: int = 200, **context: Any
 ) -> Response:
-    """Render ``partial`` for an in-place htmx request, else the full page."""
-    template = partial if partial and wants_fragment() else page_template
-    return make_response(render_template(template, **context), status)
+    """Render ``partial`` for an in-place htmx request, else the full page.
+
+    A partial that shows another page in place (a GET for another path than the browser's,
+    such as a privacy-centre panel or a policy version) comes with what that changes outside
+    its region: the page's title (its ``title`` block, which htmx puts in the document) and
+    the language switch, swapped out of band, so its links lead back to the page now shown.
+    """
+    if not (partial and wants_fragment()):
+        return make_response(render_template(page_template, **context), status)
+    body = render_template(partial, **context)
+    if _shows_another_page():
+        body += render_template(
+            "_htmx_outside.html",
+            title=_block(page_template, "title", context),
+            language_switch=request.blueprint not in WITHOUT_LANGUAGE_SWITCH,
+        )
+    return make_response(body, status)
+
+
+def _shows_another_page() -> bool:
+    current = htmx_request.htmx.current_url  # htmx always sends it
+    return request.method == "GET" and bool(current) and urlsplit(current).path != request.path
+
+
+def _block(template_name: str, block: str, context: dict[str, Any]) -> str:
+    """One block of a template, rendered on its own (Jinja's ``Template.blocks``)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    template = app.jinja_env.get_or_select_template(template_name)
+    values = dict(context)
+    app.update_template_context(values)
+    return Markup("").join(template.blocks[block](template.new_context(values))).strip()
 
 
 def redirect_after_post(location: str) -> Response:

@@ -68,6 +68,17 @@ def test_older_version_swaps_in_place_with_htmx(open_page) -> None:
     watcher.assert_clean()
 
 
+def test_switching_language_after_a_swap_stays_on_the_version_shown(open_page) -> None:
+    page, watcher = open_page(locale="en-GB")
+    page.goto("/privacy-policy")
+    page.get_by_role("link", name="June 8, 2019").click()
+    expect(page).to_have_title("Privacy policy (June 8, 2019) · iVisual Productions")
+    page.get_by_role("navigation", name="Language").get_by_role("link", name="Nederlands").click()
+    expect(page).to_have_url(re.compile(r"/privacy-policy/2019-06-08$"))
+    expect(page).to_have_title("Privacyverklaring (8 juni 2019) · iVisual Productions")
+    watcher.assert_clean()
+
+
 def test_older_version_is_a_plain_link_without_javascript(open_page) -> None:
     page, watcher = open_page(locale="nl-NL", javascript=False)
     page.goto("/privacy-policy")

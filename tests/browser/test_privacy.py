@@ -131,6 +131,13 @@ def open_panel(page: Page, name: str, heading: str, javascript: bool) -> None:
     expect(page.get_by_role("heading", level=2, name=heading, exact=True)).to_be_visible()
     if javascript:
         assert page.evaluate("window.stillTheSamePage") is True, "htmx swapped the panel"
+    # What lies outside the panel follows it: the title, and the language switch's way back.
+    expect(page).to_have_title(re.compile(f"^{re.escape(heading)} · "))
+    path = page.evaluate("location.pathname")
+    switch = page.get_by_role("navigation", name=re.compile("^(Taal|Language)$")).get_by_role(
+        "link"
+    )
+    expect(switch).to_have_attribute("href", re.compile(f"next={re.escape(path)}$"))
 
 
 def loaded_width(image: Locator) -> int:
