@@ -23,7 +23,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# The WCAG 2.x A and AA rules, and axe's best practices (landmarks, headings, regions...).
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
 @pytest.fixture(scope="session")
@@ -87,8 +88,8 @@ def open_page(browser: Browser, live_server: str) -> Iterator:
 
 
 def assert_accessible(page: Page) -> None:
-    """Zero axe-core violations of the WCAG 2.x A and AA rules."""
-    result = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    """Zero axe-core violations: the WCAG 2.x A and AA rules and the best practices."""
+    result = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
     assert result.violations_count == 0, result.generate_report()
 
 
