@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -18,6 +18,7 @@ from itsdangerous import URLSafeSerializer
 from tests.conftest import PolicyFactory
 from tests.contact.helpers import VALID, form_tokens, send
 from website.clients.models import Client
+from website.clock import studio_today
 from website.contact import services as contact_services
 from website.contact.models import ContactMessage, ProductionKind
 from website.contact.services import form_token
@@ -67,7 +68,7 @@ def test_the_notice_follows_the_configured_retention(database_url: str, tmp_path
 
 
 def test_a_message_is_stored_and_both_mails_queued(app: Flask, client: FlaskClient) -> None:
-    response = send(client, preferred_date=(date.today() + timedelta(days=30)).isoformat())
+    response = send(client, preferred_date=(studio_today() + timedelta(days=30)).isoformat())
     assert response.status_code == 303
     assert response.headers["Location"] == "/contact/thanks"
     [message] = rows(app, ContactMessage)
