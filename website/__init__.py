@@ -63,6 +63,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
     limiter.init_app(app)  # before CSRF: a flood of forged POSTs is refused cheaply
+    app.before_request(request_checks.refuse_unusable_form)
     csrf.init_app(app)
     mail.init_app(app)
     login_manager.init_app(app)

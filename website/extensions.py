@@ -17,6 +17,7 @@ from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from limits import RateLimitItem
 from sqlalchemy.orm import DeclarativeBase, registry
 
 # Predictable constraint names, so Alembic can find (and drop) them on every database.
@@ -111,6 +112,14 @@ limiter = Limiter(
     application_limits=[lambda: current_app.config["POST_RATE_LIMIT_IP"]],
     application_limits_exempt_when=_not_a_form_post,
 )
+
+
+def count_hit(limit: RateLimitItem, *keys: str) -> bool:
+    """Count one hit of ``limit`` for ``keys`` outside a route's own limits; False once it is
+    spent. Always True while rate limiting is switched off (RATELIMIT_ENABLED)."""
+    if not limiter.enabled:
+        return True
+    return limiter.limiter.hit(limit, *keys)
 
 
 def retry_minutes(limit: RequestLimit) -> int:

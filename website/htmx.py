@@ -23,7 +23,7 @@ from htmx_flask import Htmx
 from htmx_flask import request as htmx_request
 from markupsafe import Markup
 
-VARY_HEADERS = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request")
+VARY_HEADERS = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request", "HX-Current-URL")
 # Parts of the site whose layout has no language switch (the back office has its own header).
 WITHOUT_LANGUAGE_SWITCH = {"admin"}
 

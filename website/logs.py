@@ -40,11 +40,13 @@ def _masking_factory(make: Any) -> Any:
         record: logging.LogRecord = make(*args, **kwargs)
         try:
             message = record.getMessage()
-        except Exception:  # a broken log call: the handler reports it, as it always did
-            return record
+        except Exception:  # a broken log call: keep what it held, masked, as its message
+            message = repr((record.msg, record.args))
         record.msg, record.args = clean(message), ()
         if record.exc_info:  # the traceback, formatted once here and masked
             record.exc_text = clean(_FORMATTER.formatException(record.exc_info), keep_newlines=True)
+        if record.stack_info:
+            record.stack_info = clean(record.stack_info, keep_newlines=True)
         return record
 
     make_record.masks_secrets = True  # type: ignore[attr-defined]

@@ -21,7 +21,8 @@ from flask import Flask, abort, request
 from werkzeug.routing import IntegerConverter, Map
 
 LARGEST_ID = 2**31 - 1
-LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)", re.IGNORECASE)
+# Underscores are no DNS, but internal names (a container's, a health check's) have them.
+LABEL = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)", re.IGNORECASE)
 IP_LITERAL = re.compile(r"\[[0-9a-f:.]+\]", re.IGNORECASE)
 PORT = re.compile(r"[0-9]{1,5}")
 
@@ -75,25 +76,29 @@ class HostCheck:
         return self.app(environ, start_response)
 
 
-def refuse_unusable_input() -> None:
-    """Before every other check (CSRF included): NUL bytes and nameless parts go no further."""
+def refuse_unusable_address() -> None:
+    """First of all: a NUL byte in the path or query string goes no further."""
     if "\x00" in request.path:
         abort(404)
-    if request.method in ("GET", "HEAD", "OPTIONS"):
-        fields = request.args.items(multi=True)
-    else:
-        fields = chain(
-            request.args.items(multi=True),
-            request.form.items(multi=True),
-            ((key, "") for key in request.files),
-        )
+    _refuse(request.args.items(multi=True))
+
+
+def refuse_unusable_form() -> None:
+    """After the rate limit (so a flood is refused before any body is read), before CSRF:
+    NUL bytes and nameless parts in a form go no further."""
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        _refuse(chain(request.form.items(multi=True), ((key, "") for key in request.files)))
+
+
+def _refuse(fields: Iterable[tuple[str | None, str]]) -> None:
     for key, value in fields:
         if not key or "\x00" in key or "\x00" in value:
             abort(400)
 
 
 def init_app(app: Flask) -> None:
-    """Call before the extensions are set up, so this runs before their request hooks."""
+    """Call before the extensions are set up, so this runs before their request hooks
+    (``refuse_unusable_form`` is registered between the limiter's and CSRF's)."""
     app.url_map.converters["int"] = DatabaseId
     app.wsgi_app = HostCheck(app.wsgi_app)  # type: ignore[method-assign]
-    app.before_request(refuse_unusable_input)
+    app.before_request(refuse_unusable_address)

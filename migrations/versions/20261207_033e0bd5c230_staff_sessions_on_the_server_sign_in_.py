@@ -48,6 +48,8 @@ def upgrade():
 
 
 def downgrade():
+    # One row per address again: the counts of known devices go.
+    op.execute("DELETE FROM staff_sign_in_throttle WHERE device != ''")
     with op.batch_alter_table('staff_sign_in_throttle', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_staff_sign_in_throttle_email_hash_device'), type_='unique')
         batch_op.create_unique_constraint(batch_op.f('uq_staff_sign_in_throttle_email_hash'), ['email_hash'])

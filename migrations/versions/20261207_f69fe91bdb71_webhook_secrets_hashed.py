@@ -1,7 +1,10 @@
 """Keep only a hash of each payment attempt's webhook secret.
 
 New attempts derive their secret from SECRET_KEY; existing ones keep the secret Mollie
-already has in their webhook URL, of which only the hash is stored from now on. Going down
+already has in their webhook URL, of which only the hash is stored from now on. Return
+addresses are derived anew too: a client coming back from Mollie for a payment started
+before the upgrade sees the "link does not work" page, while the payment itself is still
+recorded by its webhook (or `flask payments reconcile`). Deploy outside busy hours. Going down
 cannot bring a secret back: the hash takes its place, so webhooks for attempts that were
 still open then stop matching, and `flask payments reconcile` finishes those payments.
 

@@ -274,3 +274,45 @@ def test_a_forged_device_cookie_counts_as_unknown(app: Flask, client: FlaskClien
     assert sign_in(app.test_client()).status_code == 429, "counted with the unknown browsers"
     with app.app_context():
         assert db.session.scalars(sa.select(SignInThrottle.device)).all() == [""]
+
+
+def test_a_new_password_also_replaces_this_browsers_session(
+    app: Flask, staff_client: FlaskClient
+) -> None:
+    before = cookie(staff_client)
+    changed = post_form(
+        staff_client,
+        "/admin/account/password",
+        {"current": STAFF_PASSWORD, "new": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
+    assert changed.status_code == 303
+    assert opens_admin(staff_client)
+    assert not opens_admin(browser_with(app, before)), "a copy of the old cookie is worthless"
+
+
+def test_guessing_the_current_password_is_delayed(app: Flask, staff_client: FlaskClient) -> None:
+    wrong = {"current": "guess guess guess", "new": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    answers = [
+        post_form(staff_client, "/admin/account/password", wrong).status_code for _ in range(4)
+    ]
+    assert answers == [422, 422, 422, 429]
+
+
+def test_the_code_page_leaves_a_signed_in_member_signed_in(staff_client: FlaskClient) -> None:
+    """Back after the code step, a reload, or someone's link: no harm done."""
+    response = staff_client.get(CODE_STEP)
+    assert response.status_code == 303 and response.headers["Location"] == "/admin/"
+    assert opens_admin(staff_client)
+
+
+def test_signing_in_again_ends_the_session_it_replaces(
+    app: Flask, staff_client: FlaskClient
+) -> None:
+    before = cookie(staff_client)
+    again = post_form(
+        staff_client, "/admin/sign-in", {"email": STAFF_EMAIL, "password": STAFF_PASSWORD}
+    )
+    assert again.status_code == 303
+    assert opens_admin(staff_client)
+    assert not opens_admin(browser_with(app, before)), "the replaced session ended"
+    assert len(sessions_in_database(app)) == 1

@@ -14,6 +14,7 @@ from tests.contact.helpers import VALID, send
 from tests.smtp import SmtpServer
 from website.clock import utcnow
 from website.extensions import db
+from website.mail import services as mail_services
 from website.mail.models import FORGOTTEN_BODY, OutboxMessage, OutboxStatus, Suppression
 from website.mail.services import deliver_due, email_hash, queue_mail, retry_dead
 from website.privacy.models import ConsentAction, ConsentChannel, ConsentEvent, ConsentPurpose
@@ -315,3 +316,23 @@ def test_a_message_being_sent_is_marked_so_before_the_server_is_asked(
     deliver_due()
     assert seen == [OutboxStatus.SENDING]
     assert [message.status for message in outbox()] == [OutboxStatus.SENT]
+
+
+@pytest.mark.usefixtures("ctx")
+def test_a_message_that_cannot_be_built_is_a_dead_letter_not_stuck_sending(
+    smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queue_one()
+    queue_one(to="bas@example.nl")
+
+    def broken(message: OutboxMessage) -> None:
+        if message.recipient == VISITOR:
+            raise UnicodeEncodeError("ascii", "é", 0, 1, "no")
+        return real(message)
+
+    real = mail_services._as_mime
+    monkeypatch.setattr(mail_services, "_as_mime", broken)
+    report = deliver_due()
+    assert (report.dead, report.sent) == (1, 1), "the others still go"
+    statuses = {message.recipient: message.status for message in outbox()}
+    assert statuses == {VISITOR: OutboxStatus.DEAD, "bas@example.nl": OutboxStatus.SENT}

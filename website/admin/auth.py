@@ -66,6 +66,8 @@ def second_factor() -> Response | str:
     Tries are counted on the server, per sign-in attempt (``PENDING_TRIES``) and per account
     (``services.count_code``), so replaying an old cookie gains nothing.
     """
+    if current_user.is_authenticated:  # already through (Back, a reload, a link)
+        return redirect(url_for("admin.dashboard"), code=303)
     pending = sessions.current(signed_in=False)
     if pending is None:
         return _sign_in_again()
@@ -73,10 +75,10 @@ def second_factor() -> Response | str:
     form = CodeForm()
     if not form.validate_on_submit():
         return render_template("admin/second_factor.html", form=form), (422 if form.errors else 200)
-    wait = services.codes_wait_seconds(staff)
-    if wait:
+    if not services.reserve_code(staff):
+        wait = services.codes_wait_seconds(staff)
         return render_template(
-            "admin/second_factor.html", form=form, wait_minutes=math.ceil(wait / 60)
+            "admin/second_factor.html", form=form, wait_minutes=max(1, math.ceil(wait / 60))
         ), 429
     tries = sessions.reserve_code_try(pending)
     db.session.commit()
@@ -136,20 +138,33 @@ def account() -> str:
 
 @bp.post("/account/password")
 def change_password() -> Response | tuple[str, int]:
-    """A new password, given with the current one; every other session ends."""
+    """A new password, given with the current one (checked like a sign-in, with its delays).
+
+    Every session of the member ends, this one too, and this browser gets a new one: a copy
+    of the old cookie is worth nothing afterwards.
+    """
     form = PasswordForm()
-    if form.validate_on_submit():
-        if not services.password_matches(current_user, form.current.data):
-            form.current.errors = [_("That is not your current password.")]
-        else:
-            try:
-                services.set_password(current_user, form.new.data, keep_this_session=True)
-            except services.StaffError as error:
-                form.new.errors = [str(error)]
-            else:
-                flash(_("Your password is changed; other browsers are signed out."))
-                return redirect(url_for("admin.account"), code=303)
-    return _account_page(password_form=form), 422
+    if not form.validate_on_submit():
+        return _account_page(password_form=form), 422
+    staff: StaffMember = current_user._get_current_object()  # type: ignore[attr-defined]
+    check = services.sign_in(staff.email, form.current.data, device=known_device(staff.email))
+    if check.wait_seconds:
+        form.current.errors = [
+            _(
+                "Too many attempts. Please try again in %(minutes)s minutes.",
+                minutes=math.ceil(check.wait_seconds / 60),
+            )
+        ]
+        return _account_page(password_form=form), 429
+    if check.staff is None:
+        form.current.errors = [_("That is not your current password.")]
+        return _account_page(password_form=form), 422
+    services.set_password(staff, form.new.data, actor_id=staff.id)
+    sessions.start(staff, signed_in=True)
+    login_user(staff)
+    db.session.commit()
+    flash(_("Your password is changed; other browsers are signed out."))
+    return redirect(url_for("admin.account"), code=303)
 
 
 @bp.post("/account/two-factor/start")

@@ -3,7 +3,8 @@
 Failed sign-ins are counted per known device and, separately, for all other browsers
 together (OWASP's "device cookie" defence against lockout): whoever guesses passwords for
 an address from elsewhere delays only the browsers the address's owner never used.
-The cookie is signed, holds the hash of the address and a random device id, lives a year
+The cookie is signed, holds a keyed hash of the address (no list of addresses matches
+it without SECRET_KEY) and a random device id, lives a year
 and is sent only to ``/admin``.
 """
 
@@ -16,7 +17,7 @@ from flask import Response, current_app, request
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 from website.admin.models import StaffMember
-from website.mail.addresses import email_hash
+from website.mail.addresses import address_key
 
 COOKIE = "staff_device"
 LIFETIME = timedelta(days=365)
@@ -35,7 +36,7 @@ def known_device(email: str) -> str:
         address, device = _serializer().loads(raw, max_age=int(LIFETIME.total_seconds()))
     except (BadData, TypeError, ValueError):
         return ""
-    if address != email_hash(email) or not isinstance(device, str):
+    if address != address_key(email) or not isinstance(device, str):
         return ""
     return device
 
@@ -45,7 +46,7 @@ def remember_device(response: Response, staff: StaffMember) -> None:
     device = known_device(staff.email) or secrets.token_hex(16)
     response.set_cookie(
         COOKIE,
-        _serializer().dumps([email_hash(staff.email), device]),
+        _serializer().dumps([address_key(staff.email), device]),
         max_age=int(LIFETIME.total_seconds()),
         path="/admin",
         secure=current_app.config["SESSION_COOKIE_SECURE"],

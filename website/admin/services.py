@@ -19,7 +19,7 @@ from website.admin import sessions
 from website.admin.models import RecoveryCode, SignInThrottle, StaffMember
 from website.audit.services import record
 from website.clock import utcnow
-from website.extensions import db
+from website.extensions import UTCDateTime, db
 from website.mail.services import email_hash, normalise_email
 
 MIN_PASSWORD_LENGTH = 12
@@ -88,20 +88,16 @@ def unlock(email: str) -> StaffMember:
     return staff
 
 
-def set_password(staff: StaffMember, password: str, *, keep_this_session: bool = False) -> None:
-    """A new password; every other session ends (this one too, unless asked to keep it)."""
+def set_password(staff: StaffMember, password: str, *, actor_id: int | None = None) -> None:
+    """A new password; every session of the member ends (``actor_id``: who, None for the
+    command line)."""
     problem = password_problem(password, staff.email)
     if problem:
         raise StaffError(problem)
     staff.password_hash = generate_password_hash(password)
-    sessions.end_all(staff, keep_this=keep_this_session)
-    actor = staff.id if keep_this_session else None  # None: from the command line
-    record(actor, "staff.password_changed", "staff_member", staff.id)
+    sessions.end_all(staff)
+    record(actor_id, "staff.password_changed", "staff_member", staff.id)
     db.session.commit()
-
-
-def password_matches(staff: StaffMember, password: str) -> bool:
-    return check_password_hash(staff.password_hash, password)
 
 
 @dataclass(frozen=True)
@@ -198,28 +194,47 @@ def verify_second_factor(staff: StaffMember, code: str) -> bool:
     return False
 
 
+def reserve_code(staff: StaffMember, now: datetime | None = None) -> bool:
+    """Count a code against the account before it is checked; False while the code step is
+    closed. One statement, so codes sent at once cannot slip past the limit: the one that
+    reaches ``ACCOUNT_CODE_TRIES`` closes the step at once (a right code opens it again)."""
+    now = now or utcnow()
+    expired = StaffMember.codes_locked_until <= now
+    count = sa.case((expired, 1), else_=StaffMember.code_failures + 1)
+    reserved = db.session.execute(
+        sa.update(StaffMember)
+        .where(
+            StaffMember.id == staff.id,
+            sa.or_(StaffMember.codes_locked_until.is_(None), expired),
+        )
+        .values(
+            code_failures=count,
+            codes_locked_until=sa.case(
+                (count >= ACCOUNT_CODE_TRIES, sa.literal(now + CODES_LOCKED_FOR, UTCDateTime())),
+                else_=sa.null(),
+            ),
+        )
+        .returning(StaffMember.code_failures)
+    ).scalar_one_or_none()
+    db.session.commit()
+    return reserved is not None
+
+
 def codes_wait_seconds(staff: StaffMember, now: datetime | None = None) -> int:
-    """How long the code step stays closed after too many wrong codes in a row (0: open)."""
+    """How long the code step stays closed after too many wrong codes in a row."""
+    db.session.refresh(staff)
     now = now or utcnow()
     if staff.codes_locked_until is None or staff.codes_locked_until <= now:
         return 0
     return int((staff.codes_locked_until - now).total_seconds()) + 1
 
 
-def count_code(staff: StaffMember, right: bool, now: datetime | None = None) -> None:
-    """Count a wrong code against the account (over every attempt), or start again."""
+def count_code(staff: StaffMember, right: bool) -> None:
+    """A right code starts the count again; a wrong one stays counted."""
     if right:
         staff.code_failures = 0
         staff.codes_locked_until = None
     else:
-        failures = db.session.execute(
-            sa.update(StaffMember)
-            .where(StaffMember.id == staff.id)
-            .values(code_failures=StaffMember.code_failures + 1)
-            .returning(StaffMember.code_failures)
-        ).scalar_one()
-        if failures % ACCOUNT_CODE_TRIES == 0:
-            staff.codes_locked_until = (now or utcnow()) + CODES_LOCKED_FOR
         record(staff.id, "staff.second_factor_failed", "staff_member", staff.id)
     db.session.commit()
 

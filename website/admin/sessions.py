@@ -35,10 +35,11 @@ def _digest(token: str) -> str:
 
 
 def start(staff: StaffMember, *, signed_in: bool) -> None:
-    """A new session for this browser, replacing whatever its cookie held (no fixation)."""
+    """A new session for this browser, replacing whatever its cookie held (no fixation); the
+    session it replaces ends on the server too."""
+    end_this()
     token = secrets.token_urlsafe(32)
     db.session.add(StaffSession(token_hash=_digest(token), staff_member=staff, signed_in=signed_in))
-    session.clear()
     session[SESSION_KEY] = token
 
 
@@ -80,11 +81,9 @@ def end_this() -> None:
     session.clear()
 
 
-def end_all(staff: StaffMember, *, keep_this: bool = False) -> int:
-    """End the member's sessions everywhere (or all but this browser's); how many ended."""
+def end_all(staff: StaffMember) -> int:
+    """End the member's sessions everywhere; how many ended."""
     query = sa.delete(StaffSession).where(StaffSession.staff_member_id == staff.id)
-    if keep_this:
-        query = query.where(StaffSession.token_hash != _digest(session.get(SESSION_KEY, "")))
     return db.session.execute(query).rowcount
 
 

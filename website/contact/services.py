@@ -24,7 +24,7 @@ from website.clients.services import client_for
 from website.clock import utcnow
 from website.contact.forms import NEWSLETTER_CONSENT
 from website.contact.models import ContactMessage, ProductionKind
-from website.extensions import db, limiter
+from website.extensions import count_hit, db, limiter
 from website.invoices.models import Invoice
 from website.mail.models import OutboxMessage
 from website.mail.services import normalise_email, queue_mail
@@ -67,12 +67,23 @@ def form_token(now: float | None = None) -> str:
     return _signer().dumps([now if now is not None else time.time(), secrets.token_hex(8)])
 
 
-def spend_form_token(token: str) -> bool:
-    """Use the form's token up: True the first time, False for a form sent again (a replay,
-    or a double click whose first message is stored already). Counted in the rate limiter's
-    storage (Redis in production), for as long as a token is accepted at all."""
-    digest = hashlib.sha256(token.encode()).hexdigest()
-    return limiter.limiter.hit(SPENT_TOKENS, "contact-form-token", digest)
+def form_token_spent(token: str) -> bool:
+    """Whether a message was stored from this form already (a replay, or a double click)."""
+    if not limiter.enabled:
+        return False
+    return not limiter.limiter.test(SPENT_TOKENS, "contact-form-token", _digest(token))
+
+
+def spend_form_token(token: str) -> None:
+    """Note that this form's message is stored: sent again, it stores nothing. Kept in the
+    rate limiter's storage (Redis in production) for as long as a token is accepted at all.
+    Spent only once the message is stored, so a message that failed can be sent again; two
+    copies sent at the very same moment may both be stored, never none."""
+    count_hit(SPENT_TOKENS, "contact-form-token", _digest(token))
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def judge(form_data: Mapping[str, str], now: float | None = None) -> Verdict:

@@ -62,7 +62,7 @@ def submit() -> Response:
             stale=verdict is services.Verdict.STALE,
             too_fast=verdict is services.Verdict.TOO_FAST,
         )
-    if not services.spend_form_token(request.form["started"]):
+    if services.form_token_spent(request.form["started"]):
         return _thank(None)  # this form was sent before: that message is stored, not this one
     message = services.submit_message(
         services.Submission(
@@ -76,6 +76,7 @@ def submit() -> Response:
             language=current_language(),
         )
     )
+    services.spend_form_token(request.form["started"])  # once stored, never before
     return _thank(message.reference)
 
 

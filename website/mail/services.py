@@ -282,6 +282,17 @@ def _deliver(
         else:
             report.retrying += 1
         return error.connection_lost
+    except Exception as error:  # a fault of ours (building the message): no retry will help
+        current_app.logger.exception("Mail %s could not be sent", message.id)
+        message.record_failure(
+            f"Not sent: {type(error).__name__}",
+            permanent=True,
+            now=now,
+            max_attempts=1,
+            retry_seconds=0,
+        )
+        report.dead += 1
+        return False
     message.mark_sent(now)
     report.sent += 1
     return False
