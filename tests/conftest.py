@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 
-from tests.databases import scratch_database
+from tests.databases import LOCAL_POSTGRES, scratch_database, server_url
 from tests.factories import make_policy_version
 from tests.smtp import SmtpServer
 from website import create_app
@@ -65,6 +66,19 @@ def make_config(database_url: str, **overrides: Any) -> dict[str, Any]:
         "RATELIMIT_ENABLED": True,
         **overrides,
     }
+
+
+@contextmanager
+def postgres_app_for(purpose: str, tmp_path: Path, **overrides: Any) -> Iterator[Flask]:
+    """An app on a migrated PostgreSQL database of its own, whichever database the rest of
+    the run uses: for races that need real row locks."""
+    with scratch_database(purpose, tmp_path, server=server_url() or LOCAL_POSTGRES) as url:
+        app = create_app(make_config(url, **overrides))
+        with app.app_context():
+            upgrade()
+        yield app
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -9,12 +9,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask_migrate import upgrade
 
-from tests.conftest import make_config
+from tests.conftest import postgres_app_for
 from tests.contact.helpers import VALID, form_tokens
-from tests.databases import LOCAL_POSTGRES, scratch_database, server_url
-from website import create_app
 from website.clients.models import Client
 from website.contact.models import ContactMessage
 from website.extensions import db
@@ -24,22 +21,15 @@ SENDERS = 6
 
 @pytest.fixture
 def postgres_app(tmp_path: Path) -> Iterator[Flask]:
-    """Always PostgreSQL, whichever database the rest of this run uses."""
-    with scratch_database("contact", tmp_path, server=server_url() or LOCAL_POSTGRES) as url:
-        app = create_app(
-            make_config(
-                url,
-                MAILDIR=str(tmp_path / "mailbox"),
-                CONTACT_RATE_LIMIT_EMAIL="100 per hour",
-                CONTACT_RATE_LIMIT_IP="100 per hour",
-                SQLALCHEMY_ENGINE_OPTIONS={"pool_size": SENDERS, "max_overflow": 4},
-            )
-        )
-        with app.app_context():
-            upgrade()
+    with postgres_app_for(
+        "contact",
+        tmp_path,
+        MAILDIR=str(tmp_path / "mailbox"),
+        CONTACT_RATE_LIMIT_EMAIL="100 per hour",
+        CONTACT_RATE_LIMIT_IP="100 per hour",
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": SENDERS, "max_overflow": 4},
+    ) as app:
         yield app
-        with app.app_context():
-            db.engine.dispose()
 
 
 def test_first_messages_sent_at_once_are_all_kept(postgres_app: Flask) -> None:

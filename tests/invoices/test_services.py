@@ -12,11 +12,8 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask_babel import force_locale
-from flask_migrate import upgrade
 
-from tests.conftest import make_config
-from tests.databases import LOCAL_POSTGRES, scratch_database, server_url
-from website import create_app
+from tests.conftest import postgres_app_for
 from website.audit.models import AuditEvent
 from website.clients.models import Client
 from website.extensions import db
@@ -470,13 +467,8 @@ class TestStaleRequests:
 
 @pytest.fixture
 def postgres_app(tmp_path: Path) -> Iterator[Flask]:
-    with scratch_database("invoices", tmp_path, server=server_url() or LOCAL_POSTGRES) as url:
-        app = create_app(make_config(url))
-        with app.app_context():
-            upgrade()
+    with postgres_app_for("invoices", tmp_path) as app:
         yield app
-        with app.app_context():
-            db.engine.dispose()
 
 
 def test_numbers_stay_gapless_when_issued_at_once(postgres_app: Flask) -> None:

@@ -9,12 +9,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask_migrate import upgrade
 
-from tests.conftest import make_config
-from tests.databases import LOCAL_POSTGRES, scratch_database, server_url
+from tests.conftest import postgres_app_for
 from tests.smtp import SmtpServer
-from website import create_app
 from website.extensions import db
 from website.mail.models import OutboxMessage, OutboxStatus
 from website.mail.services import deliver_due, queue_mail
@@ -24,14 +21,8 @@ MESSAGES = 40
 
 @pytest.fixture
 def postgres_app(tmp_path: Path, smtp_server: SmtpServer) -> Iterator[Flask]:
-    """Always PostgreSQL, whichever database the rest of this run uses."""
-    with scratch_database("workers", tmp_path, server=server_url() or LOCAL_POSTGRES) as url:
-        app = create_app(make_config(url, **smtp_server.config))
-        with app.app_context():
-            upgrade()
+    with postgres_app_for("workers", tmp_path, **smtp_server.config) as app:
         yield app
-        with app.app_context():
-            db.engine.dispose()
 
 
 def test_two_workers_deliver_each_message_exactly_once(

@@ -10,13 +10,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask_migrate import upgrade
 
-from tests.conftest import make_config
-from tests.databases import LOCAL_POSTGRES, scratch_database, server_url
+from tests.conftest import postgres_app_for
 from tests.factories import make_issued_invoice
 from tests.payments.test_payments import click_pay, paid_events, receipts
-from website import create_app, queries
+from website import queries
 from website.extensions import db
 from website.invoices.models import Installment
 from website.mollie_sandbox.testing import MollieSandbox
@@ -28,22 +26,16 @@ DELIVERIES = 50
 
 @pytest.fixture
 def postgres_app(tmp_path: Path, mollie_sandbox: MollieSandbox) -> Iterator[Flask]:
-    with scratch_database("payments", tmp_path, server=server_url() or LOCAL_POSTGRES) as url:
-        app = create_app(
-            make_config(
-                url,
-                MAILDIR=str(tmp_path / "mailbox"),
-                MOLLIE_API_ENDPOINT=mollie_sandbox.url,
-                MOLLIE_API_KEY=mollie_sandbox.api_key,
-                PUBLIC_BASE_URL="http://localhost",
-                SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 10, "max_overflow": 50},
-            )
-        )
-        with app.app_context():
-            upgrade()
+    with postgres_app_for(
+        "payments",
+        tmp_path,
+        MAILDIR=str(tmp_path / "mailbox"),
+        MOLLIE_API_ENDPOINT=mollie_sandbox.url,
+        MOLLIE_API_KEY=mollie_sandbox.api_key,
+        PUBLIC_BASE_URL="http://localhost",
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 10, "max_overflow": 50},
+    ) as app:
         yield app
-        with app.app_context():
-            db.engine.dispose()
 
 
 def deliver_at_once(app: Flask, sandbox: MollieSandbox, deliveries: int) -> list[int]:

@@ -10,14 +10,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask_migrate import upgrade
 from werkzeug.datastructures import FileStorage
 
-from tests.conftest import make_config
-from tests.databases import LOCAL_POSTGRES, scratch_database, server_url
+from tests.conftest import postgres_app_for
 from tests.privacy.helpers import KNOWN
 from tests.privacy.images import webp
-from website import create_app
 from website.extensions import db
 from website.mail.models import Suppression
 from website.mail.services import email_hash
@@ -38,21 +35,15 @@ LIMIT = 3
 
 @pytest.fixture
 def postgres_app(tmp_path: Path) -> Iterator[Flask]:
-    with scratch_database("privacy_races", tmp_path, server=server_url() or LOCAL_POSTGRES) as url:
-        app = create_app(
-            make_config(
-                url,
-                DEFAULT_LANGUAGE="en",
-                PRIVACY_UPLOAD_FOLDER=str(tmp_path / "uploads"),
-                PRIVACY_PHOTO_LIMIT=LIMIT,
-                SQLALCHEMY_ENGINE_OPTIONS={"pool_size": CLICKS, "max_overflow": CLICKS},
-            )
-        )
-        with app.app_context():
-            upgrade()
+    with postgres_app_for(
+        "privacy_races",
+        tmp_path,
+        DEFAULT_LANGUAGE="en",
+        PRIVACY_UPLOAD_FOLDER=str(tmp_path / "uploads"),
+        PRIVACY_PHOTO_LIMIT=LIMIT,
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": CLICKS, "max_overflow": CLICKS},
+    ) as app:
         yield app
-        with app.app_context():
-            db.engine.dispose()
 
 
 def at_once(app: Flask, action: Callable[[], object]) -> list[object]:
