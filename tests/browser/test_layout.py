@@ -129,6 +129,7 @@ def test_every_field_with_an_error_is_marked_the_same(
     page.goto("/contact")
     page.get_by_role("button", name="Bericht versturen").click()
     expect(page.get_by_text("Controleer het formulier")).to_be_visible()
+    page.wait_for_load_state("load")  # without JavaScript a new page: its stylesheet too
     borders = [
         page.locator(f"#{field}").evaluate("field => getComputedStyle(field).borderTopColor")
         for field in ("name", "email", "message")
@@ -144,6 +145,8 @@ def test_the_dutch_back_office_header_holds_together(open_page, app: Flask) -> N
     page.get_by_label("E-mailadres").fill(STAFF_EMAIL)
     page.get_by_label("Wachtwoord").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url("**/admin/")
+    page.wait_for_load_state("load")
     sign_out = page.get_by_role("button", name="Uitloggen").bounding_box()
     menu = page.get_by_role("navigation", name="Backoffice").get_by_role("link").first
     first_line = menu.bounding_box()
