@@ -3,7 +3,7 @@ look like errors, a back-office header that holds together in Dutch."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,6 +15,7 @@ from tests.browser.conftest import assert_accessible_as_shown
 from tests.factories import make_issued_invoice
 from tests.privacy.helpers import KNOWN, mailed_codes
 from website.admin.services import create_staff
+from website.clock import studio_today
 from website.contact.models import ProductionKind
 from website.contact.services import Submission, submit_message
 from website.privacy import verification
@@ -98,7 +99,7 @@ def test_the_privacy_panels_read_without_sideways_scrolling(
                 email=KNOWN,
                 phone="+31 6 1234 5678",
                 production_kind=ProductionKind.VIDEO,
-                preferred_date=date(2027, 6, 12),
+                preferred_date=studio_today() + timedelta(days=180),
                 message="Een bruiloftsfilm in juni, graag met drone-opnamen.",
                 newsletter=True,
                 language="nl",
