@@ -50,9 +50,29 @@ def run_migrations_offline():
 
 def run_migrations_online():
     with db.engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=db.metadata, **configure_args())
-        with context.begin_transaction():
-            context.run_migrations()
+        if connection.dialect.name != "sqlite":
+            _migrate(connection)
+            return
+        # SQLite changes a table by copying it and dropping the old one; with foreign keys
+        # checked, dropping a parent would delete (or refuse) its children. Off while
+        # migrating (it only takes effect outside a transaction), checked afterwards.
+        connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+        connection.commit()
+        try:
+            _migrate(connection)
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            if broken:
+                raise RuntimeError(f"The migration left rows pointing at nothing: {broken}")
+        finally:
+            connection.rollback()
+            connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+            connection.commit()
+
+
+def _migrate(connection):
+    context.configure(connection=connection, target_metadata=db.metadata, **configure_args())
+    with context.begin_transaction():
+        context.run_migrations()
 
 
 if context.is_offline_mode():

@@ -15,7 +15,7 @@ from website.admin.cli import staff_cli
 from website.admin.views import bp as admin_bp
 from website.config import finish_config, settings_from_env
 from website.contact.views import bp as contact_bp
-from website.extensions import csrf, db, limiter, login_manager, mail, migrate
+from website.extensions import csrf, db, enforce_foreign_keys, limiter, login_manager, mail, migrate
 from website.invoices.cli import invoices_cli
 from website.mail.cli import mail_cli
 from website.mail.views import bp as dev_mailbox_bp
@@ -61,6 +61,8 @@ def register_extensions(app: Flask) -> None:
     engine_options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     engine_options.setdefault("hide_parameters", True)
     db.init_app(app)
+    with app.app_context():
+        enforce_foreign_keys(db.engine)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
     limiter.init_app(app)  # before CSRF: a flood of forged POSTs is refused cheaply
     app.before_request(request_checks.refuse_unusable_form)

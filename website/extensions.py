@@ -6,6 +6,7 @@ import enum
 import time
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, request
@@ -90,6 +91,19 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def enforce_foreign_keys(engine: sa.Engine) -> None:
+    """Make SQLite check foreign keys (and apply ON DELETE) as PostgreSQL always does; it
+    leaves them off unless each connection asks."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _foreign_keys_on(connection: Any, _record: object) -> None:
+        connection.execute("PRAGMA foreign_keys = ON")
+
+
 migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
 babel = Babel()

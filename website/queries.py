@@ -25,25 +25,24 @@ def lock_row(model: type[Any], row_id: int) -> None:
     """Hold the row until the transaction ends, so requests that change it take turns.
 
     PostgreSQL: ``SELECT … FOR UPDATE``, given up after five seconds. SQLite has no row
-    locks: a no-op write takes the database's write lock instead, in a fresh transaction
-    (one that had already read would be refused at once rather than wait its turn), so
-    anything the caller changed before is committed first. A lock not had in time raises
-    ``OperationalError``; the transaction is rolled back first.
+    locks: a no-op write takes the database's write lock instead (held already if the
+    transaction wrote before). Nothing is committed: what the caller changed before stays
+    in its transaction, to be committed or rolled back with the rest. A lock not had in
+    time raises ``OperationalError``; the transaction is rolled back first.
 
-    Either way every object the session holds is read again when next used, so nothing
-    loaded before the lock (by another request's turn, stale) decides what happens under it.
+    Every object the session holds is read again when next used, so nothing loaded before
+    the lock (by another request's turn, stale) decides what happens under it.
     """
     dialect = db.session.get_bind().dialect.name
     table = model.__table__
     try:
-        if dialect == "sqlite":
-            db.session.commit()
-            db.session.execute(sa.update(table).where(table.c.id == row_id).values(id=table.c.id))
-            return
         db.session.flush()
-        if dialect == "postgresql":
-            db.session.execute(sa.text(f"SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}"))
-        db.session.execute(sa.select(table.c.id).where(table.c.id == row_id).with_for_update())
+        if dialect == "sqlite":
+            db.session.execute(sa.update(table).where(table.c.id == row_id).values(id=table.c.id))
+        else:
+            if dialect == "postgresql":
+                db.session.execute(sa.text(f"SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}"))
+            db.session.execute(sa.select(table.c.id).where(table.c.id == row_id).with_for_update())
         db.session.expire_all()
     except OperationalError:
         db.session.rollback()

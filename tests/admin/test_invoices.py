@@ -683,6 +683,29 @@ def test_a_request_that_loaded_the_draft_before_someone_issued_it_is_refused(
         ]
 
 
+def test_a_refused_edit_stores_nothing_it_brought_not_even_a_new_client(
+    app: Flask, post: Post, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The edit files its client before the draft is locked; the refusal takes that back too
+    (on SQLite the lock once committed whatever the request had written before it)."""
+    invoice_id = make_invoice(app)
+    clients_before = count(app, Client)
+    someone_else_first(
+        app,
+        monkeypatch,
+        (invoice_views, "client_with_details"),
+        invoice_id,
+        lambda i: issue(i, studio_today()),
+    )
+    data = draft_data(PRINTS, email="someone.new@example.nl", name="Someone New")
+    assert post(f"/admin/invoices/{invoice_id}/edit", data).status_code == 409
+    assert count(app, Client) == clients_before
+    with app.app_context():
+        assert (
+            db.session.scalar(sa.select(Client).filter_by(email="someone.new@example.nl")) is None
+        )
+
+
 @DRAFT_ACTIONS
 def test_a_draft_someone_deleted_meanwhile_is_not_found(
     app: Flask,
