@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from website.htmx import render, wants_fragment
+from website.htmx import in_place_of_main, render
 
 # Status code -> (title, what the visitor can do about it).
 MESSAGES = {
@@ -72,9 +72,7 @@ def _error_page(error: HTTPException, code: int, title: str, message: str) -> Re
         title=title,
         message=message,
     )
-    if wants_fragment():  # show it in place of the page's content, not inside a widget
-        response.headers["HX-Retarget"] = "#main"
-        response.headers["HX-Reswap"] = "innerHTML"
+    response = in_place_of_main(response)
     for name, value in error.get_headers():  # Allow on 405, Retry-After on 429
         if name.lower() != "content-type":
             response.headers[name] = value

@@ -20,6 +20,7 @@ from flask import (
     request,
 )
 from htmx_flask import Htmx
+from htmx_flask import make_response as htmx_response
 from htmx_flask import request as htmx_request
 from markupsafe import Markup
 
@@ -84,10 +85,21 @@ def _block(template_name: str, block: str, context: dict[str, Any]) -> str:
 def redirect_after_post(location: str) -> Response:
     """Post/Redirect/Get: 303 for browsers, ``HX-Redirect`` for an in-place htmx post."""
     if wants_fragment():
-        response = make_response("", 204)
-        response.headers["HX-Redirect"] = location
-        return response
+        return go_whole(location)
     return redirect(location, code=303)
+
+
+def go_whole(location: str) -> Response:
+    """Tell htmx to load ``location`` as a whole page (``HX-Redirect``), not swap it in."""
+    return htmx_response("", 204, redirect=location)
+
+
+def in_place_of_main(response: Response) -> Response:
+    """For an in-place htmx request: show ``response`` as the page's content (``#main``), not
+    inside the widget that asked, as an error or a refusal should be."""
+    if not wants_fragment():
+        return response
+    return htmx_response(response, retarget="#main", reswap="innerHTML")
 
 
 def _add_vary(response: Response) -> Response:

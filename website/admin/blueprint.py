@@ -12,7 +12,7 @@ from flask_login import current_user
 from website.admin import sessions
 from website.admin.models import StaffMember
 from website.extensions import login_manager
-from website.htmx import is_htmx
+from website.htmx import go_whole, is_htmx
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -33,9 +33,7 @@ def _unauthorized() -> Response:
     """To the sign-in page, and back here afterwards; htmx is told to go there whole."""
     target = url_for("admin.sign_in", next=request.full_path.rstrip("?"))
     if is_htmx():
-        response = Response(status=204)
-        response.headers["HX-Redirect"] = target
-        return response
+        return go_whole(target)
     return redirect(target, code=303)
 
 
