@@ -18,9 +18,9 @@ from flask_migrate import downgrade, upgrade
 from tests.conftest import make_config
 from tests.databases import scratch_database
 from website import PROJECT_ROOT, create_app
+from website.addresses import email_hash
 from website.extensions import db
 from website.mail.models import FORGOTTEN_BODY
-from website.mail.services import email_hash
 
 
 @pytest.fixture

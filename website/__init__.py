@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from website import errors, htmx, i18n, logs, request_checks, security
+from website import errors, htmx, i18n, labels, logs, request_checks, security
 from website import models as models  # every model registered on the metadata
 from website.admin.cli import staff_cli
 from website.admin.views import bp as admin_bp
@@ -50,6 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
+    app.jinja_env.globals.update(labels.labelled_enums())
     errors.init_app(app)
     security.init_app(app)
     logs.mask_all_logs()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, has_request_context, request
 from flask_babel import get_locale
 
 from website.extensions import babel
-from website.invoices.money import format_money
+from website.money import format_money
 
 LANGUAGES = {"nl": "Nederlands", "en": "English"}
 LANGUAGE_COOKIE = "language"
@@ -24,7 +24,10 @@ def init_app(app: Flask) -> None:
 
 
 def select_language() -> str:
-    """The chosen language if the visitor picked one, else the best browser match."""
+    """The chosen language if the visitor picked one, else the best browser match; outside a
+    request (a command, the mail worker) the default language."""
+    if not has_request_context():
+        return current_app.config["DEFAULT_LANGUAGE"]
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in LANGUAGES:
         return chosen

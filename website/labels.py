@@ -22,3 +22,9 @@ class Labelled(enum.StrEnum):
 
 def set_labels(labels: dict[Labelled, LazyString]) -> None:
     _LABELS.update({(type(member), member.value): label for member, label in labels.items()})
+
+
+def labelled_enums() -> dict[str, type[Labelled]]:
+    """Every labelled enum by its class name (once its module is imported), for templates:
+    they compare members (``invoice.status == InvoiceStatus.DRAFT``), never stored strings."""
+    return {kind.__name__: kind for kind in Labelled.__subclasses__()}

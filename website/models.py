@@ -3,6 +3,7 @@
 from website.admin.models import RecoveryCode, SignInThrottle, StaffMember, StaffSession
 from website.audit.models import AuditEvent
 from website.clients.models import Client
+from website.consents.models import ConsentEvent, ConsentNotice
 from website.contact.models import ContactMessage
 from website.extensions import Base, db
 from website.invoices.models import Installment, Invoice, InvoiceCounter, InvoiceLine, PayLink
@@ -10,8 +11,6 @@ from website.mail.models import OutboxMessage, Suppression
 from website.payments.models import PaymentAttempt, PaymentEvent
 from website.policy.models import PolicyVersion
 from website.privacy.models import (
-    ConsentEvent,
-    ConsentNotice,
     Profile,
     ProfilePhoto,
     RemovalRequest,

@@ -485,7 +485,7 @@ def test_add_a_line_with_htmx_swaps_the_form(app: Flask, post: Post) -> None:
         ({"lines-0-quantity": "abc"}, "lines-0-quantity", "Please enter a number, like 12,50."),
         ({"lines-0-unit_price": "12,505"}, "lines-0-unit_price", "at most two decimals"),
         ({"lines-0-unit_price": "1.234,50"}, "lines-0-unit_price", "Please enter a number"),
-        ({"lines-0-unit_price": "-5"}, "lines-0-unit_price", "corrections are credit notes"),
+        ({"lines-0-unit_price": "-5"}, "lines-0-unit_price", "from 0 up to 1,000,000"),
         ({"lines-0-quantity": "0"}, "lines-0-quantity", "more than 0"),
         ({"lines-0-description": ""}, "lines-0-description", "Please describe the work"),
         ({"lines-0-unit_price": ""}, "lines-0-unit_price", "Please give a price."),
@@ -627,7 +627,7 @@ DRAFT_ACTIONS = pytest.mark.parametrize(
     ("action", "service"),
     [
         ("issue", (services, "issue")),
-        ("edit", (invoice_views, "_client_from")),
+        ("edit", (invoice_views, "client_with_details")),
         ("delete", (services, "delete_draft")),
     ],
     ids=["issue", "edit", "delete"],

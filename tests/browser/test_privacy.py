@@ -22,13 +22,15 @@ from tests.browser.conftest import assert_accessible_as_shown
 from tests.conftest import PolicyFactory
 from tests.privacy.images import CAMERA, exif_of, jpeg_with_location
 from tests.smtp import SmtpServer
+from website.addresses import email_hash
+from website.consents.models import ConsentAction, ConsentEvent
 from website.contact.models import ContactMessage, ProductionKind
 from website.contact.services import Submission, submit_message
 from website.extensions import db
 from website.mail.models import Suppression
-from website.mail.services import deliver_due, email_hash
+from website.mail.services import deliver_due
 from website.mail.unsubscribe import unsubscribe_token
-from website.privacy.models import ConsentAction, ConsentEvent, ProfilePhoto, RemovalRequest
+from website.privacy.models import ProfilePhoto, RemovalRequest
 
 pytestmark = pytest.mark.browser
 

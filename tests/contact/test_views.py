@@ -17,16 +17,16 @@ from itsdangerous import URLSafeSerializer
 
 from tests.conftest import PolicyFactory
 from tests.contact.helpers import VALID, form_tokens, send
+from website.addresses import normalise_email
 from website.clients.models import Client
 from website.clock import studio_today
+from website.consents.models import ConsentAction, ConsentChannel, ConsentEvent, ConsentPurpose
 from website.contact import services as contact_services
 from website.contact.models import ContactMessage, ProductionKind
 from website.contact.services import form_token
 from website.extensions import db
-from website.mail.addresses import normalise_email
 from website.mail.models import OutboxMessage, OutboxStatus
 from website.policy.models import PolicyVersion
-from website.privacy.models import ConsentAction, ConsentChannel, ConsentEvent, ConsentPurpose
 
 
 def rows(app: Flask, model: type) -> list:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -36,6 +36,7 @@ from website.invoices.services import (
     create_draft,
     delete_draft,
     issue,
+    overdue_installments,
     record_delivery,
     update_draft,
 )
@@ -82,17 +83,29 @@ class TestDrafts:
     @pytest.mark.parametrize(
         ("line", "message"),
         [
-            (LineInput(" ", Decimal("1"), Decimal("1"), Decimal("21")), "description"),
-            (LineInput("x", Decimal("0"), Decimal("1"), Decimal("21")), "Quantities"),
+            (LineInput(" ", Decimal("1"), Decimal("1"), Decimal("21")), "describe the work"),
+            (LineInput("x", Decimal("0"), Decimal("1"), Decimal("21")), "more than 0"),
+            (LineInput("x", Decimal("100000.01"), Decimal("1"), Decimal("21")), "up to 100,000"),
+            (LineInput("x", Decimal("1"), Decimal("1000000"), Decimal("21")), "1,000,000"),
+            (LineInput("x" * 201, Decimal("1"), Decimal("1"), Decimal("21")), "at most 200"),
             (LineInput("x", Decimal("1.234"), Decimal("1"), Decimal("21")), "two decimals"),
-            (LineInput("x", Decimal("1"), Decimal("-1"), Decimal("21")), "credit notes"),
+            (LineInput("x", Decimal("1"), Decimal("-1"), Decimal("21")), "from 0 up to"),
             (LineInput("x", Decimal("1"), Decimal("1"), Decimal("6")), "21%, 9% or 0%"),
         ],
     )
     def test_bad_lines_are_refused(self, line: LineInput, message: str) -> None:
-        with pytest.raises(InvoiceError, match=message):
+        with force_locale("en"), pytest.raises(InvoiceError, match=message):
             create_draft(a_client(), [line])
         assert db.session.scalars(sa.select(Invoice)).all() == []
+
+    def test_an_invoice_has_at_most_forty_lines(self) -> None:
+        forty = [PRINTS] * 40
+        invoice = create_draft(a_client(), forty)
+        with force_locale("en"), pytest.raises(InvoiceError, match="at most 40 lines"):
+            update_draft(invoice, invoice.client, [*forty, PRINTS])
+        with force_locale("en"), pytest.raises(InvoiceError, match="at most 40 lines"):
+            create_draft(invoice.client, [*forty, PRINTS])
+        assert [len(invoice.lines) for invoice in db.session.scalars(sa.select(Invoice))] == [40]
 
 
 @pytest.mark.usefixtures("app_context")
@@ -419,7 +432,7 @@ class TestStaleRequests:
         with app.app_context():
             invoice_id, stale = self._draft_and_a_stale_copy(app)
             before = self._stored(app, invoice_id)
-            with pytest.raises(InvoiceNotDraft, match="credit note"):
+            with pytest.raises(InvoiceNotDraft, match="can no longer change"):
                 update_draft(stale, stale.client, [PRINTS], staff_id=None)
         assert self._stored(app, invoice_id) == before
 
@@ -558,3 +571,32 @@ def test_a_double_click_on_delivered_emails_the_client_once(postgres_app: Flask)
         assert len(mails) == 1
         live = db.session.scalars(sa.select(PayLink).where(PayLink.revoked_at.is_(None))).all()
         assert len(live) == 1
+
+
+@pytest.mark.usefixtures("app_context")
+class TestOverdue:
+    def test_one_definition_in_python_and_in_sql(self) -> None:
+        """Unpaid, on an issued invoice, due before today: the part on hand and the query
+        that looks for them agree, part by part."""
+        client = a_client()
+        late = create_draft(client, [SHOOT], delivery_date=TODAY - timedelta(days=20))
+        issue(late, TODAY - timedelta(days=30))  # deposit due 30 days ago, balance 6 days ago
+        paid_deposit = create_draft(client, [PRINTS], delivery_date=TODAY - timedelta(days=20))
+        issue(paid_deposit, TODAY - timedelta(days=30))
+        paid_deposit.installments[0].paid_at = datetime(2026, 11, 1, tzinfo=UTC)
+        fresh = create_draft(client, [SHOOT])
+        issue(fresh, TODAY)  # the deposit is due today: not overdue yet
+        create_draft(client, [PRINTS])  # a draft has no schedule
+        db.session.commit()
+        expected = {late.installments[0].id, late.installments[1].id}
+        expected.add(paid_deposit.installments[1].id)
+        parts = db.session.scalars(sa.select(Installment)).all()
+        assert {part.id for part in parts if part.is_overdue(TODAY)} == expected
+        found = overdue_installments(TODAY, limit=10)
+        assert [part.id for part in found] == sorted(expected, key=_due_then_id(parts))
+        assert [part.id for part in overdue_installments(TODAY, limit=1)] == [found[0].id]
+
+
+def _due_then_id(parts: list[Installment]) -> Callable[[int], tuple[date, int]]:
+    due = {part.id: part.due_on for part in parts}
+    return lambda part_id: (due[part_id], part_id)

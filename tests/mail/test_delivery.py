@@ -12,12 +12,13 @@ from flask.testing import FlaskClient
 
 from tests.contact.helpers import VALID, send
 from tests.smtp import SmtpServer
+from website.addresses import email_hash
 from website.clock import utcnow
+from website.consents.models import ConsentAction, ConsentChannel, ConsentEvent, ConsentPurpose
 from website.extensions import db
 from website.mail import services as mail_services
 from website.mail.models import FORGOTTEN_BODY, OutboxMessage, OutboxStatus, Suppression
-from website.mail.services import deliver_due, email_hash, queue_mail, retry_dead
-from website.privacy.models import ConsentAction, ConsentChannel, ConsentEvent, ConsentPurpose
+from website.mail.services import deliver_due, queue_mail, retry_dead
 
 STUDIO = "info@ivisualproductions.nl"
 VISITOR = "Anna@Example.nl"

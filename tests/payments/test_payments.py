@@ -17,7 +17,6 @@ from mollie.api.client import Client
 from werkzeug.test import TestResponse
 
 from tests.factories import make_issued_invoice
-from website.admin.dashboard import payments_received
 from website.audit.models import AuditEvent
 from website.extensions import db
 from website.invoices.models import Installment, Invoice, InvoiceStatus
@@ -28,6 +27,7 @@ from website.payments.models import PaymentAttempt, PaymentEvent, PaymentSource,
 from website.payments.services import (
     apply_status,
     payment_mismatch,
+    payments_received,
     record_bank_transfer,
     return_key,
     webhook_secret,
@@ -396,7 +396,7 @@ class TestMoneyInFlightAndBack:
             assert not deposit.is_paid and deposit.invoice.next_installment.id == deposit.id
             actions = db.session.scalars(sa.select(AuditEvent.action)).all()
             assert actions.count("payment.charged_back") == 1
-            received = payments_received()
+            received = payments_received(10)
             assert [(e.old_status, e.note) for e in received] == [(PaymentStatus.OPEN, None)]
         page = client.get(f"/pay/{token}", headers={"Accept-Language": "en"}).text
         assert "Pay €605.00 online" in page
@@ -421,7 +421,7 @@ class TestMoneyInFlightAndBack:
             assert stored.events[-1].note == "refunded 100.00 in all"
             assert stored.installment.is_paid
             assert "payment.refunded" in db.session.scalars(sa.select(AuditEvent.action)).all()
-            assert len(payments_received()) == 1, "the refund is no payment received"
+            assert len(payments_received(10)) == 1, "the refund is no payment received"
 
     def test_odd_webhook_ids_are_ignored(
         self, app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox

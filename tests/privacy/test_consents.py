@@ -15,23 +15,24 @@ from flask_babel import force_locale
 from jinja2 import ChoiceLoader, DictLoader
 
 from tests.privacy.helpers import KNOWN, make_client, post, sign_in
-from website.contact.forms import NEWSLETTER_CONSENT
-from website.contact.models import ProductionKind
-from website.contact.services import Submission, submit_message
-from website.extensions import db
-from website.mail.models import OutboxMessage, OutboxStatus, Suppression
-from website.mail.services import deliver_due, email_hash, queue_mail
-from website.mail.unsubscribe import read_unsubscribe_token, unsubscribe_token
-from website.policy.models import PolicyVersion
-from website.privacy.models import (
+from website.addresses import email_hash
+from website.consents.models import (
     ConsentAction,
     ConsentChannel,
     ConsentEvent,
     ConsentNotice,
     ConsentPurpose,
-    RemovalRequest,
 )
-from website.privacy.services import record_consent
+from website.consents.services import record_consent
+from website.contact.forms import NEWSLETTER_CONSENT
+from website.contact.models import ProductionKind
+from website.contact.services import Submission, submit_message
+from website.extensions import db
+from website.mail.models import OutboxMessage, OutboxStatus, Suppression
+from website.mail.services import deliver_due, queue_mail
+from website.mail.unsubscribe import read_unsubscribe_token, unsubscribe_token
+from website.policy.models import PolicyVersion
+from website.privacy.models import RemovalRequest
 
 PANEL = "/privacy-centre/consents"
 

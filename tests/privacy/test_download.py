@@ -19,6 +19,7 @@ from flask.testing import FlaskClient
 from tests.privacy.helpers import KNOWN, make_client, post, sign_in
 from tests.privacy.images import webp
 from website.clients.models import Client
+from website.consents.models import ConsentEvent
 from website.contact.models import ContactMessage, ProductionKind
 from website.contact.services import Submission, submit_message
 from website.extensions import db
@@ -26,7 +27,7 @@ from website.invoices.models import Invoice, PayLink
 from website.invoices.services import LineInput, create_draft, issue
 from website.payments.services import record_bank_transfer, webhook_secret
 from website.privacy.export import neutralise
-from website.privacy.models import ConsentEvent, ProfilePhoto
+from website.privacy.models import ProfilePhoto
 from website.privacy.register import CATEGORIES
 
 FORMULA = '=HYPERLINK("http://evil.example","click")'

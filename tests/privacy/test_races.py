@@ -15,16 +15,11 @@ from werkzeug.datastructures import FileStorage
 from tests.conftest import postgres_app_for
 from tests.privacy.helpers import KNOWN
 from tests.privacy.images import webp
+from website.addresses import email_hash
+from website.consents.models import ConsentAction, ConsentChannel, ConsentEvent, ConsentPurpose
 from website.extensions import db
 from website.mail.models import Suppression
-from website.mail.services import email_hash
-from website.privacy.models import (
-    ConsentAction,
-    ConsentChannel,
-    ConsentEvent,
-    ConsentPurpose,
-    ProfilePhoto,
-)
+from website.privacy.models import ProfilePhoto
 from website.privacy.photos import PhotoRejected
 from website.privacy.profile import add_photo
 from website.privacy.services import change_consent, stop_marketing, unsubscribe

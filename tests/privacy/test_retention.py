@@ -11,16 +11,9 @@ from flask import Flask
 
 from tests.privacy.helpers import KNOWN, make_client
 from website.clock import utcnow
+from website.consents.models import ConsentAction, ConsentChannel, ConsentEvent, ConsentPurpose
 from website.extensions import db
-from website.privacy.models import (
-    ConsentAction,
-    ConsentChannel,
-    ConsentEvent,
-    ConsentPurpose,
-    Profile,
-    ProfilePhoto,
-    RemovalRequest,
-)
+from website.privacy.models import Profile, ProfilePhoto, RemovalRequest
 from website.privacy.profile import delete_expired_profiles, photo_path
 from website.privacy.services import CONSENT_KEEP_YEARS, delete_expired_consents
 from website.retention import run_rules

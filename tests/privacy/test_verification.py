@@ -25,11 +25,11 @@ from tests.privacy.helpers import (
     post,
     sign_in,
 )
+from website.addresses import email_hash
 from website.clock import utcnow
 from website.contact import views as contact_views
 from website.extensions import db
 from website.mail.models import FORGOTTEN_BODY, OutboxMessage, OutboxStatus
-from website.mail.services import email_hash
 from website.mail.unsubscribe import unsubscribe_token
 from website.privacy import verification
 from website.privacy import views as privacy_views

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Response, request
-from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from website.admin.blueprint import bp
 from website.admin.forms import AuditFilterForm
-from website.admin.models import StaffMember
 from website.admin.pagination import paginate
-from website.audit.models import AuditEvent
-from website.extensions import db
+from website.admin.services import all_staff
+from website.audit.services import log_query
 from website.htmx import render
 
 
@@ -20,18 +17,16 @@ from website.htmx import render
 def audit_log() -> Response:
     """Newest first; an htmx filter gets only the rows."""
     form = AuditFilterForm(request.args)
-    staff = db.session.scalars(sa.select(StaffMember).order_by(StaffMember.email)).all()
+    staff = all_staff()
     form.staff.choices = [form.staff.choices[0], *(SelectChoice(str(s.id), s.email) for s in staff)]
-    query = (
-        sa.select(AuditEvent)
-        .options(selectinload(AuditEvent.staff_member))
-        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-    )
     form.validate()  # each filter counts on its own: one bad value does not drop the other
-    if form.action.data and not form.action.errors:
-        query = query.where(AuditEvent.action.startswith(form.action.data.strip(), autoescape=True))
-    if form.staff.data and not form.staff.errors:
-        query = query.where(AuditEvent.staff_member_id == int(form.staff.data))
+    action = form.action.data.strip() if form.action.data and not form.action.errors else None
+    staff_id = int(form.staff.data) if form.staff.data and not form.staff.errors else None
+    query = log_query(action, staff_id)
     return render(
-        "admin/audit/list.html", partial="admin/audit/_rows.html", form=form, page=paginate(query)
+        "admin/audit/list.html",
+        partial="admin/audit/_rows.html",
+        form=form,
+        page=paginate(query),
+        staff_emails={member.id: member.email for member in staff},
     )

@@ -10,6 +10,7 @@ from wtforms import Field, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from website.clients.models import Client
+from website.clients.services import Details
 from website.contact.forms import TOO_LONG, one_line, strip
 from website.i18n import LANGUAGES
 
@@ -74,4 +75,13 @@ class ClientDetailsForm(FlaskForm):
             address=client.address,
             company_name=client.company_name,
             vat_id=client.vat_id,
+        )
+
+    def details(self) -> Details:
+        return Details(
+            name=self.name.data,
+            language=self.language.data,
+            address=self.address.data,
+            company_name=self.company_name.data,
+            vat_id=self.vat_id.data,
         )

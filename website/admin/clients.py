@@ -7,11 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from website.admin.blueprint import bp
+from website.admin.client_file import client_file
 from website.admin.client_forms import ClientDetailsForm
 from website.admin.forms import ClientFilterForm
 from website.admin.pagination import paginate
 from website.clients.models import Client
-from website.clients.services import client_file, search_query, update_details
+from website.clients.services import search_query, update_details
 from website.extensions import db
 from website.htmx import redirect_after_post, render
 
@@ -43,15 +44,7 @@ def edit_client(client_id: int) -> Response:
     form = ClientDetailsForm()
     if not form.validate():
         return render("admin/clients/edit.html", status=422, form=form, client=found)
-    update_details(
-        found,
-        name=form.name.data,
-        language=form.language.data,
-        address=form.address.data or None,
-        company_name=form.company_name.data or None,
-        vat_id=form.vat_id.data or None,
-        staff_id=current_user.id,
-    )
+    update_details(found, form.details(), staff_id=current_user.id)
     flash(
         _("The details are saved. Invoices already issued keep the details they were issued with.")
     )

@@ -16,8 +16,8 @@ from datetime import timedelta
 from flask import Response, current_app, request
 from itsdangerous import BadData, URLSafeTimedSerializer
 
+from website.addresses import address_key
 from website.admin.models import StaffMember
-from website.mail.addresses import address_key
 
 COOKIE = "staff_device"
 LIFETIME = timedelta(days=365)

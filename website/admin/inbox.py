@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,11 +11,9 @@ from website.admin.forms import EmptyForm, MessageFilterForm
 from website.admin.pagination import paginate
 from website.contact import services
 from website.contact.models import ContactMessage
-from website.extensions import db
 from website.htmx import redirect_after_post, render, wants_fragment
 from website.i18n import safe_next_url
-from website.mail.models import OutboxMessage
-from website.mail.services import retry_dead
+from website.mail.services import mails_about, retry_dead
 
 
 @bp.get("/messages")
@@ -36,11 +33,7 @@ def messages() -> Response:
 def message(reference: str) -> Response:
     """One message, with the mail about it."""
     found = _message_or_404(reference)
-    mails = db.session.scalars(
-        sa.select(OutboxMessage)
-        .where(OutboxMessage.reference == reference)
-        .order_by(OutboxMessage.id)
-    ).all()
+    mails = mails_about(reference)
     return render("admin/messages/detail.html", message=found, mails=mails, form=EmptyForm())
 
 

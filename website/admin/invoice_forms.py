@@ -44,16 +44,21 @@ from website.invoices.models import (
     InvoiceStatus,
     ZeroRateReason,
 )
-from website.invoices.services import MAX_DELIVERY_AHEAD, LineInput, needs_agreement
+from website.invoices.services import (
+    MAX_DELIVERY_AHEAD,
+    MAX_DESCRIPTION,
+    MAX_LINES,
+    LineError,
+    LineInput,
+    check_line,
+    needs_agreement,
+)
 
-MAX_LINES = 40
 EMPTY_LINES = 3
 # A number as people type it: digits, then at most one decimal comma or point. No thousands
 # separators: "1.234" would be ambiguous between Dutch and English.
 NUMBER = re.compile(r"-?\d{1,12}(?:[.,]\d+)?")
 PERCENT = re.compile(r"[0-9]{1,3}")  # ASCII digits only: "²" is a digit to str.isdigit
-MAX_QUANTITY = Decimal("100000")
-MAX_UNIT_PRICE = Decimal("1000000")
 
 
 class InvoiceFilterForm(GetForm):
@@ -104,20 +109,12 @@ class DecimalText(StringField):
         return text.replace(".", ",") if current_language() == "nl" else text
 
 
-def more_than_zero(form: FlaskForm, field: Field) -> None:
-    if field.data is not None and not 0 < field.data <= MAX_QUANTITY:
-        raise ValidationError(_l("Please give a quantity more than 0, up to 100,000."))
-
-
-def price_range(form: FlaskForm, field: Field) -> None:
-    if field.data is not None and not 0 <= field.data < MAX_UNIT_PRICE:
-        raise ValidationError(
-            _l("Please give a price from 0 to 1,000,000; corrections are credit notes.")
-        )
-
-
 class LineForm(FlaskForm):
-    """One invoice line; a row left completely empty is no line at all."""
+    """One invoice line; a row left completely empty is no line at all.
+
+    The form reads what was typed; whether a line can be on an invoice is the invoices
+    service's rule (``check_line``), whose refusal is shown beside the value it names.
+    """
 
     class Meta:
         csrf = False
@@ -127,17 +124,17 @@ class LineForm(FlaskForm):
         filters=[strip],
         validators=[
             InputRequired(_l("Please describe the work or the product.")),
-            Length(max=200, message=TOO_LONG),
+            Length(max=MAX_DESCRIPTION, message=TOO_LONG),
             one_line,
         ],
     )
     quantity = DecimalText(
         _l("Quantity"),
-        validators=[InputRequired(_l("Please give a quantity.")), more_than_zero],
+        validators=[InputRequired(_l("Please give a quantity."))],
     )
     unit_price = DecimalText(
         _l("Unit price excl. VAT"),
-        validators=[InputRequired(_l("Please give a price.")), price_range],
+        validators=[InputRequired(_l("Please give a price."))],
         fixed_places=True,
     )
     vat_rate = SelectField(
@@ -155,7 +152,14 @@ class LineForm(FlaskForm):
     def validate(self, extra_validators: Any = None) -> bool:
         if self.is_blank:
             return True
-        return super().validate(extra_validators)
+        if not super().validate(extra_validators):
+            return False
+        try:
+            check_line(self.to_input())
+        except LineError as error:
+            self[error.field].errors.append(str(error))
+            return False
+        return True
 
     def to_input(self) -> LineInput:
         return LineInput(

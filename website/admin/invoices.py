@@ -6,12 +6,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NoReturn
 
-import sqlalchemy as sa
-from flask import Response, abort, flash, make_response, render_template, request, url_for
+from flask import Response, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from website.admin.blueprint import bp
 from website.admin.forms import EmptyForm
@@ -23,15 +21,13 @@ from website.admin.invoice_forms import (
     IssueForm,
 )
 from website.admin.pagination import paginate
-from website.clients.models import Client
-from website.clients.services import client_for
+from website.clients.services import client_with_details
 from website.clock import studio_today
-from website.extensions import db
-from website.htmx import redirect_after_post, render, wants_fragment
+from website.htmx import in_place_of_main, redirect_after_post, render
 from website.i18n import current_language
 from website.invoices import services
 from website.invoices.models import Invoice, InvoiceStatus
-from website.invoices.money import format_money
+from website.money import format_money
 from website.payments.models import method_name
 from website.payments.services import (
     NothingDue,
@@ -39,7 +35,6 @@ from website.payments.services import (
     payment_history,
     record_bank_transfer,
 )
-from website.queries import contains
 
 # Why a draft was not issued (``NotIssuable.key``), and what to do about it.
 NOT_ISSUED = {
@@ -69,32 +64,6 @@ bp.add_app_template_filter(method_name, "payment_method")
 # --- the list --------------------------------------------------------------------------------
 
 
-def invoice_query(text: str | None, status: str | None) -> sa.Select[tuple[Invoice]]:
-    """Invoices newest first, with their client, lines and schedule (three queries a page)."""
-    query = (
-        sa.select(Invoice)
-        .join(Invoice.client)
-        .options(
-            contains_eager(Invoice.client),
-            selectinload(Invoice.lines),
-            selectinload(Invoice.installments),
-        )
-        .order_by(Invoice.created_at.desc(), Invoice.id.desc())
-    )
-    if status:
-        query = query.where(Invoice.status == InvoiceStatus(status))
-    if text and text.strip():
-        query = query.where(
-            sa.or_(
-                contains(Invoice.number, text),
-                contains(Client.name, text),
-                contains(Client.email, text),
-                contains(Client.company_name, text),
-            )
-        )
-    return query
-
-
 @bp.get("/invoices")
 def invoices() -> Response:
     """The invoice list; an htmx search or filter gets only the rows."""
@@ -106,7 +75,7 @@ def invoices() -> Response:
         "admin/invoices/list.html",
         partial="admin/invoices/_rows.html",
         form=form,
-        page=paginate(invoice_query(text, status)),
+        page=paginate(services.search_query(text, InvoiceStatus(status) if status else None)),
         today=studio_today(),
     )
 
@@ -123,7 +92,7 @@ def new_invoice() -> Response:
     if request.form.get("action") == "add-line" or not form.validate():
         return _form_again(form, None)
     invoice = services.create_draft(
-        _client_from(form),
+        client_with_details(form.email.data, form.details()),
         form.line_inputs(),
         form.delivery_date.data,
         zero_rate_reason=form.zero_rate,
@@ -147,7 +116,7 @@ def edit_invoice(invoice_id: int) -> Response:
     with _refused_unless_draft(invoice):
         services.update_draft(
             invoice,
-            _client_from(form),
+            client_with_details(form.email.data, form.details()),
             form.line_inputs(),
             form.delivery_date.data,
             zero_rate_reason=form.zero_rate,
@@ -181,15 +150,6 @@ def _form_again(form: DraftForm, invoice: Invoice | None) -> Response:
         invoice=invoice,
         added=adding,
     )
-
-
-def _client_from(form: DraftForm) -> Client:
-    """The client with the form's email address, made or updated with the form's details."""
-    client = client_for(form.email.data, form.name.data, form.language.data)
-    client.address = form.address.data
-    client.company_name = form.company_name.data or None
-    client.vat_id = form.vat_id.data or None
-    return client
 
 
 # --- one invoice -----------------------------------------------------------------------------
@@ -245,11 +205,9 @@ def issue_invoice(invoice_id: int) -> Response:
                 deposit_agreed=form.agreed.data,
             )
     except services.NothingToPay:
-        db.session.rollback()
         flash(_("Not issued: the total, or a part of the schedule, would be zero."))
         return redirect_after_post(url_for("admin.invoice", invoice_id=invoice.id))
     except services.NotIssuable as refused:
-        db.session.rollback()
         flash(NOT_ISSUED[refused.key])
         return redirect_after_post(url_for("admin.invoice", invoice_id=invoice.id))
     flash(_("Invoice %(number)s is issued. Send it when you are ready.", number=invoice.number))
@@ -346,15 +304,7 @@ def _require_token() -> None:
 
 
 def _invoice_or_404(invoice_id: int) -> Invoice:
-    found = db.session.scalar(
-        sa.select(Invoice)
-        .where(Invoice.id == invoice_id)
-        .options(
-            joinedload(Invoice.client),
-            selectinload(Invoice.lines),
-            selectinload(Invoice.installments),
-        )
-    )
+    found = services.invoice_with_details(invoice_id)
     if found is None:
         abort(404)
     return found
@@ -370,7 +320,6 @@ def _refused_unless_draft(invoice: Invoice) -> Iterator[None]:
         try:
             yield
         except services.InvoiceNotDraft:
-            db.session.rollback()
             _refuse(_invoice_or_404(invoice_id))  # deleted by someone else meanwhile: 404
 
 
@@ -381,7 +330,6 @@ def _unless_busy(invoice: Invoice) -> Iterator[None]:
     try:
         yield
     except services.InvoiceBusy:
-        db.session.rollback()
         flash(_("Someone else is changing this invoice. Please try again in a moment."))
         abort(redirect_after_post(url_for("admin.invoice", invoice_id=invoice_id)))
 
@@ -402,16 +350,10 @@ def _issued_or_refuse(invoice_id: int) -> Invoice:
 
 def _refuse(invoice: Invoice) -> NoReturn:
     """409: an issued invoice cannot change, and a draft cannot be sent or paid."""
-    response = make_response(
-        render_template(
-            "admin/invoices/conflict.html"
-            if not wants_fragment()
-            else "admin/invoices/_conflict.html",
-            invoice=invoice,
-        ),
-        409,
+    page = render(
+        "admin/invoices/conflict.html",
+        partial="admin/invoices/_conflict.html",
+        status=409,
+        invoice=invoice,
     )
-    if wants_fragment():  # shown in place of the page's content, not inside the form
-        response.headers["HX-Retarget"] = "#main"
-        response.headers["HX-Reswap"] = "innerHTML"
-    abort(response)
+    abort(in_place_of_main(page))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Response, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,20 +9,15 @@ from flask_login import current_user
 from website.admin.blueprint import bp
 from website.admin.forms import PolicyForm
 from website.clock import studio_today
-from website.extensions import db
 from website.htmx import redirect_after_post, render
 from website.markdown import render_markdown
 from website.policy import services
-from website.policy.models import PolicyVersion
 
 
 @bp.get("/policy")
 def policy_versions() -> Response:
     """Every published version, newest first, and where to write the next one."""
-    versions = db.session.scalars(
-        sa.select(PolicyVersion).order_by(PolicyVersion.published_on.desc(), PolicyVersion.language)
-    ).all()
-    return render("admin/policy/list.html", versions=versions, today=studio_today())
+    return render("admin/policy/list.html", versions=services.all_versions(), today=studio_today())
 
 
 @bp.route("/policy/new", methods=["GET", "POST"])

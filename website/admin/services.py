@@ -15,12 +15,12 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
+from website.addresses import email_hash, normalise_email
 from website.admin import sessions
 from website.admin.models import RecoveryCode, SignInThrottle, StaffMember
 from website.audit.services import record
 from website.clock import utcnow
 from website.extensions import UTCDateTime, db
-from website.mail.services import email_hash, normalise_email
 
 MIN_PASSWORD_LENGTH = 12
 FREE_FAILURES = 3  # failed sign-ins before the delay starts
@@ -36,6 +36,11 @@ TOTP_ISSUER = "iVisual Productions"
 
 class StaffError(Exception):
     """A staff command that cannot be carried out; the message says why."""
+
+
+def all_staff() -> list[StaffMember]:
+    """Every staff account, active or not, by email address."""
+    return list(db.session.scalars(sa.select(StaffMember).order_by(StaffMember.email)))
 
 
 def password_problem(password: str, email: str = "") -> str | None:

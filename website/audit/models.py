@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
-
-if TYPE_CHECKING:
-    from website.admin.models import StaffMember
+from sqlalchemy.orm import Mapped, mapped_column
 
 from website.clock import utcnow
 from website.extensions import db
@@ -28,5 +24,3 @@ class AuditEvent(db.Model):
     object_type: Mapped[str | None] = mapped_column(sa.String(40))
     object_id: Mapped[str | None] = mapped_column(sa.String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-
-    staff_member: Mapped[StaffMember | None] = relationship("StaffMember")

@@ -1,6 +1,8 @@
-"""Writing the audit log."""
+"""Writing the audit log, and reading it back for staff."""
 
 from __future__ import annotations
+
+import sqlalchemy as sa
 
 from website.audit.models import AuditEvent
 from website.extensions import db
@@ -21,3 +23,13 @@ def record(
             object_id=None if object_id is None else str(object_id),
         )
     )
+
+
+def log_query(action: str | None, staff_member_id: int | None) -> sa.Select[tuple[AuditEvent]]:
+    """Events newest first; those whose action starts with ``action``, by that staff member."""
+    query = sa.select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    if action:
+        query = query.where(AuditEvent.action.startswith(action, autoescape=True))
+    if staff_member_id is not None:
+        query = query.where(AuditEvent.staff_member_id == staff_member_id)
+    return query

@@ -1,1 +1,1 @@
-"""Clients: the people behind messages (and, later, invoices)."""
+"""Clients: one record per email address, for the people behind messages and invoices."""

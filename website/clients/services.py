@@ -1,23 +1,15 @@
-"""Finding clients, and everything the studio holds about one of them."""
+"""Clients: finding or creating one by address, correcting one, searching them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
+from website.addresses import normalise_email
 from website.audit.services import record
 from website.clients.models import Client
-from website.contact.models import ContactMessage
 from website.extensions import db
-from website.invoices.models import Invoice
-from website.mail.models import OutboxMessage
-from website.mail.services import is_suppressed, normalise_email
-from website.privacy.models import ConsentEvent, ConsentPurpose, Profile, ProfilePhoto
-from website.privacy.profile import find_profile
-from website.privacy.services import latest_consents
-from website.privacy.subject import photos
 from website.queries import contains, insert_unless_present
 
 
@@ -40,21 +32,38 @@ def client_for(email: str, name: str, language: str, *, update: bool = True) -> 
     return client
 
 
-def update_details(
-    client: Client,
-    *,
-    name: str,
-    language: str,
-    address: str | None,
-    company_name: str | None,
-    vat_id: str | None,
-    staff_id: int,
-) -> None:
+@dataclass(frozen=True)
+class Details:
+    """What staff keep about a client besides the email address, which is who they are."""
+
+    name: str
+    language: str
+    address: str | None = None
+    company_name: str | None = None
+    vat_id: str | None = None
+
+
+def client_with_details(email: str, details: Details) -> Client:
+    """The client with this address, created if new, holding ``details`` (not committed):
+    staff drafting an invoice file its client with the draft."""
+    client = client_for(email, details.name, details.language)
+    _hold(client, details)
+    return client
+
+
+def update_details(client: Client, details: Details, *, staff_id: int) -> None:
     """Staff correct a client's record (Art. 16 GDPR); issued invoices keep what they showed."""
-    client.name, client.language = name, language
-    client.address, client.company_name, client.vat_id = address, company_name, vat_id
+    _hold(client, details)
     record(staff_id, "client.updated", "client", client.id)
     db.session.commit()
+
+
+def _hold(client: Client, details: Details) -> None:
+    """Store ``details`` on ``client``; a blank optional detail is stored as none."""
+    client.name, client.language = details.name, details.language
+    client.address = details.address or None
+    client.company_name = details.company_name or None
+    client.vat_id = details.vat_id or None
 
 
 def search_query(text: str | None) -> sa.Select[tuple[Client]]:
@@ -63,69 +72,3 @@ def search_query(text: str | None) -> sa.Select[tuple[Client]]:
     if text:
         query = query.where(sa.or_(contains(Client.name, text), contains(Client.email, text)))
     return query
-
-
-@dataclass(frozen=True)
-class ClientFile:
-    """Everything about one client, for the client page."""
-
-    client: Client
-    invoices: list[Invoice]
-    messages: list[ContactMessage]
-    consents: list[ConsentEvent]
-    mails: list[OutboxMessage]
-    # From the privacy centre: the consent in force per purpose, the objection, the profile.
-    current_consents: dict[ConsentPurpose, ConsentEvent | None]
-    objecting: bool
-    profile: Profile | None
-    photos: list[ProfilePhoto]
-
-
-def client_file(client: Client) -> ClientFile:
-    invoices = list(
-        db.session.scalars(
-            sa.select(Invoice)
-            .where(Invoice.client_id == client.id)
-            .options(selectinload(Invoice.lines))
-            .order_by(Invoice.created_at.desc(), Invoice.id.desc())
-        )
-    )
-    messages = list(
-        db.session.scalars(
-            sa.select(ContactMessage)
-            .where(ContactMessage.client_id == client.id)
-            .order_by(ContactMessage.received_at.desc())
-        )
-    )
-    consents = list(
-        db.session.scalars(
-            sa.select(ConsentEvent)
-            .options(selectinload(ConsentEvent.policy_version))
-            .where(ConsentEvent.email == client.email)
-            .order_by(ConsentEvent.created_at.desc(), ConsentEvent.id.desc())
-        )
-    )
-    references = [message.reference for message in messages]
-    mails = list(
-        db.session.scalars(
-            sa.select(OutboxMessage)
-            .where(
-                sa.or_(
-                    sa.func.lower(OutboxMessage.recipient) == client.email,
-                    OutboxMessage.reference.in_(references),
-                )
-            )
-            .order_by(OutboxMessage.created_at.desc())
-        )
-    )
-    return ClientFile(
-        client=client,
-        invoices=invoices,
-        messages=messages,
-        consents=consents,
-        mails=mails,
-        current_consents=latest_consents(reversed(consents)),
-        objecting=is_suppressed(client.email),
-        profile=find_profile(client.email),
-        photos=photos(client.email),
-    )

@@ -25,9 +25,9 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from website.addresses import MAX_LENGTH
 from website.clock import studio_today
 from website.contact.models import ProductionKind
-from website.mail.addresses import MAX_LENGTH
 
 # The newsletter checkbox's label: the consent text stored with the consent it records.
 NEWSLETTER_CONSENT = _l(

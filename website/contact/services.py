@@ -18,18 +18,19 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from limits import parse
 
 from website import retention
+from website.addresses import normalise_email
 from website.audit.services import record
 from website.clients.models import Client
 from website.clients.services import client_for
 from website.clock import utcnow
+from website.consents.models import ConsentAction, ConsentChannel, ConsentPurpose
+from website.consents.services import record_consent
 from website.contact.forms import NEWSLETTER_CONSENT
 from website.contact.models import ContactMessage, ProductionKind
 from website.extensions import count_hit, db, limiter
 from website.invoices.models import Invoice
 from website.mail.models import OutboxMessage
-from website.mail.services import normalise_email, queue_mail
-from website.privacy.models import ConsentAction, ConsentChannel, ConsentPurpose
-from website.privacy.services import record_consent
+from website.mail.services import queue_mail
 from website.queries import contains
 from website.retention import months_before
 
@@ -194,6 +195,13 @@ def delete_expired_messages(now: datetime) -> int:
 
 def find_message(reference: str) -> ContactMessage | None:
     return db.session.scalar(sa.select(ContactMessage).where(ContactMessage.reference == reference))
+
+
+def new_messages(limit: int) -> tuple[list[ContactMessage], int]:
+    """The newest messages nobody handled yet, and how many there are in all."""
+    new = inbox_query(None, "new")
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(new.subquery())) or 0
+    return list(db.session.scalars(new.limit(limit))), count
 
 
 def inbox_query(text: str | None, status: str) -> sa.Select[tuple[ContactMessage]]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request, session, url_for
 from flask_limiter import RequestLimit
 
+from website.addresses import address_key, is_address
 from website.contact import services
 from website.contact.forms import ContactForm
 from website.contact.models import ProductionKind
 from website.extensions import limiter, retry_minutes
 from website.htmx import redirect_after_post, render, wants_fragment
 from website.i18n import current_language
-from website.mail.addresses import address_key, is_address
 
 bp = Blueprint("contact", __name__, url_prefix="/contact")
 

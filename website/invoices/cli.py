@@ -10,32 +10,32 @@ import click
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
+from website.addresses import normalise_email
 from website.clients.models import Client
-from website.clients.services import client_for
+from website.clients.services import Details, client_with_details
 from website.clock import studio_today
 from website.extensions import db
 from website.invoices.models import Invoice, ZeroRateReason
-from website.invoices.money import format_money
 from website.invoices.services import (
     InvoiceError,
+    LineError,
     LineInput,
     check_issuable,
+    check_line,
     create_draft,
     issue,
     new_pay_link,
     pay_url,
 )
 from website.invoices.services import send as send_invoice
-from website.mail.services import normalise_email
+from website.money import format_money
 
 invoices_cli = AppGroup("invoices", help="Create and send invoices.")
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # The longest each client detail can be, as the database stores it.
-# The same limits as the back office's draft form.
-MAX_QUANTITY = Decimal("100000")
-MAX_UNIT_PRICE = Decimal("1000000")
 MAX_LENGTHS = {"--client-name": 100, "--address": 300, "--company": 150, "--vat-id": 20}
 
 
@@ -51,16 +51,12 @@ def parse_line(value: str) -> LineInput:
         quantity, price, rate = (_number(text) for text in numbers)
     except InvalidOperation as error:
         raise click.BadParameter(f"{value!r}: not a number", param_hint="--line") from error
-    if quantity > MAX_QUANTITY or price >= MAX_UNIT_PRICE:
-        raise click.BadParameter(
-            f"{value!r}: quantities go up to 100000, prices to less than 1000000",
-            param_hint="--line",
-        )
-    if any(number != round(number, 2) for number in (quantity, price)):
-        raise click.BadParameter(
-            f"{value!r}: quantities and prices have at most two decimals", param_hint="--line"
-        )
-    return LineInput(description, quantity, price, rate)
+    line = LineInput(description, quantity, price, rate)
+    try:
+        check_line(line)
+    except LineError as error:
+        raise click.BadParameter(f"{value!r}: {_english(error)}", param_hint="--line") from error
+    return line
 
 
 def _number(text: str) -> Decimal:
@@ -145,8 +141,15 @@ def create_command(
         raise click.UsageError(f"No client with {address_to} yet: give --client-name.")
     if not address and (client is None or not client.address):
         raise click.UsageError(f"No postal address for {address_to} yet: give --address.")
+    # What was not given stays as the client's record has it.
+    details = Details(
+        name=client_name or client.name,
+        language=language or (client.language if client else "nl"),
+        address=address or (client.address if client else None),
+        company_name=company or (client.company_name if client else None),
+        vat_id=vat_id or (client.vat_id if client else None),
+    )
     delivered = delivery_date.date() if delivery_date else None
-    consumer = not (company or vat_id or (client and not client.is_consumer))
     zero_rate = ZeroRateReason(zero_rate_reason) if zero_rate_reason else None
     try:
         check_issuable(
@@ -154,27 +157,19 @@ def create_command(
             deposit,
             studio_today(),
             delivery_date=delivered,
-            consumer=consumer,
+            consumer=not (details.company_name or details.vat_id),
             deposit_agreed=deposit_agreed,
             zero_rate_reason=zero_rate,
-            client_vat_id=vat_id or (client.vat_id if client else None),
+            client_vat_id=details.vat_id,
         )
     except InvoiceError as error:
-        raise click.ClickException(str(error)) from error
-    client = client_for(
-        address_to,
-        client_name or client.name,
-        language or (client.language if client else "nl"),
-    )
-    for field, value in (("address", address), ("company_name", company), ("vat_id", vat_id)):
-        if value:
-            setattr(client, field, value)
+        raise click.ClickException(_english(error)) from error
+    client = client_with_details(address_to, details)
     try:
         invoice = create_draft(client, inputs, delivery_date=delivered, zero_rate_reason=zero_rate)
         issue(invoice, studio_today(), deposit_percent=deposit, deposit_agreed=deposit_agreed)
     except InvoiceError as error:
-        db.session.rollback()
-        raise click.ClickException(str(error)) from error
+        raise click.ClickException(_english(error)) from error
     link = send_invoice(invoice) if email else _link_without_email(invoice)
     click.echo(
         f"Issued invoice {invoice.number} to {client.name}: "
@@ -194,6 +189,12 @@ def _detail(hint: str, value: str | None) -> str | None:
     if CONTROL_CHARACTERS.search(value) or (hint != "--address" and "\n" in value):
         raise click.BadParameter("contains characters that cannot be stored", param_hint=hint)
     return value
+
+
+def _english(error: InvoiceError) -> str:
+    """The service's refusal, in English like the rest of the command's output."""
+    with force_locale("en"):
+        return str(error)
 
 
 def _link_without_email(invoice: Invoice) -> str:

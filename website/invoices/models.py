@@ -11,13 +11,14 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from website.clients.models import Client
 from website.clock import utcnow
 from website.extensions import db
-from website.invoices.money import cents
 from website.labels import Labelled, set_labels
+from website.money import cents
 
 VAT_RATES = (Decimal("21"), Decimal("9"), Decimal("0"))
 
@@ -261,6 +262,29 @@ class Installment(db.Model):
     def is_paid(self) -> bool:
         return self.paid_at is not None
 
+    @hybrid_method
+    def is_overdue(self, today: date) -> bool:
+        """Unpaid on an issued invoice, and its due date has passed (``today`` is the studio's).
+
+        The one definition of "overdue": in Python for a part at hand, and (below) in SQL for
+        a query that looks for them.
+        """
+        return (
+            self.invoice.status is InvoiceStatus.ISSUED
+            and self.paid_at is None
+            and self.due_on is not None
+            and self.due_on < today
+        )
+
+    @is_overdue.inplace.expression
+    @classmethod
+    def _is_overdue_sql(cls, today: date) -> sa.ColumnElement[bool]:
+        return sa.and_(
+            cls.invoice.has(Invoice.status == InvoiceStatus.ISSUED),
+            cls.paid_at.is_(None),
+            cls.due_on < today,
+        )
+
     def is_due(self, today: date) -> bool:
         """Whether the client is asked to pay this part now (they may always pay early).
 
@@ -301,7 +325,7 @@ class InvoiceCounter(db.Model):
 
 
 class IssuedInvoiceImmutable(Exception):
-    """Something tried to change an issued invoice: correct it with a credit note."""
+    """Something tried to change an issued invoice, which never changes once it has a number."""
 
 
 FROZEN_FIELDS = (

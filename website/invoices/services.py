@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -12,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from website import retention
 from website.audit.services import record
@@ -30,12 +32,16 @@ from website.invoices.models import (
     PayLink,
     ZeroRateReason,
 )
-from website.invoices.money import cents
 from website.mail.models import OutboxMessage
 from website.mail.services import public_url, queue_mail
-from website.payments.models import PaymentAttempt, PaymentEvent
-from website.queries import lock_row
+from website.money import cents
+from website.queries import contains, lock_row
 
+# What one invoice can hold, however it is made (the back office, ``flask invoices create``).
+MAX_LINES = 40
+MAX_DESCRIPTION = 200
+MAX_QUANTITY = Decimal("100000")
+MAX_UNIT_PRICE = Decimal("1000000")  # a line's price is less than this
 PAYMENT_TERM = timedelta(days=14)
 MAX_DELIVERY_AHEAD = timedelta(days=5 * 366)  # a date further ahead is a typo
 DEFAULT_DEPOSIT_PERCENT = 50
@@ -50,6 +56,15 @@ class InvoiceError(ValueError):
 
 class NothingToPay(InvoiceError):
     """The invoice, or a part of its schedule, would be zero."""
+
+
+class LineError(InvoiceError):
+    """A line breaks a rule; ``field`` names which of its values: ``description``,
+    ``quantity``, ``unit_price`` or ``vat_rate`` (as the draft form's line fields do)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class InvoiceNotDraft(InvoiceError):
@@ -79,6 +94,17 @@ class InvoiceBusy(InvoiceError):
     """Someone else is changing the invoice right now; nothing was changed, try again."""
 
 
+@contextmanager
+def _refusal_rolls_back() -> Iterator[None]:
+    """A refusal (``InvoiceError``) leaves nothing behind: the transaction is rolled back, with
+    whatever the caller had added to it (a new client for the draft), before it is raised."""
+    try:
+        yield
+    except InvoiceError:
+        db.session.rollback()
+        raise
+
+
 @dataclass(frozen=True)
 class LineInput:
     description: str
@@ -87,6 +113,7 @@ class LineInput:
     vat_rate: Decimal
 
 
+@_refusal_rolls_back()
 def create_draft(
     client: Client,
     lines: Sequence[LineInput],
@@ -110,6 +137,7 @@ def create_draft(
     return invoice
 
 
+@_refusal_rolls_back()
 def issue(
     invoice: Invoice,
     today: date,
@@ -127,7 +155,11 @@ def issue(
     """
     invoice = _draft_locked(invoice, "is already issued")
     installments = checked_schedule(
-        invoice, deposit_percent, today, consumer=invoice.client.is_consumer, agreed=deposit_agreed
+        invoice,
+        deposit_percent,
+        today,
+        consumer=invoice.client.is_consumer,
+        agreed=deposit_agreed,
     )
     check_zero_rate(invoice, invoice.client.vat_id)
     if not invoice.client.address:
@@ -392,24 +424,36 @@ def pay_url(token: str) -> str:
 
 
 def check_lines(lines: Sequence[LineInput]) -> None:
-    """Raise ``InvoiceError`` unless every line can be stored on an invoice."""
+    """Raise ``InvoiceError`` unless these lines can be stored as an invoice's lines."""
     if not lines:
-        raise InvoiceError("An invoice needs at least one line.")
+        raise InvoiceError(_l("Please fill in at least one line."))
+    if len(lines) > MAX_LINES:
+        raise InvoiceError(_l("An invoice has at most %(max)d lines.", max=MAX_LINES))
     for line in lines:
-        _check(line)
+        check_line(line)
 
 
-def _check(line: LineInput) -> None:
-    if not line.description.strip() or len(line.description.strip()) > 200:
-        raise InvoiceError("Each line needs a description of at most 200 characters.")
-    if line.quantity <= 0:
-        raise InvoiceError("Quantities are more than zero.")
-    if not _hundredths(line.quantity):
-        raise InvoiceError("Quantities have at most two decimals.")
-    if line.unit_price < 0:
-        raise InvoiceError("Unit prices are zero or more; corrections are credit notes.")
+def check_line(line: LineInput) -> None:
+    """Raise ``LineError``, naming the value, unless ``line`` can be stored on an invoice."""
+    description = line.description.strip()
+    if not description:
+        raise LineError("description", _l("Please describe the work or the product."))
+    if len(description) > MAX_DESCRIPTION:
+        raise LineError(
+            "description", _l("Please use at most %(max)d characters.", max=MAX_DESCRIPTION)
+        )
+    for field, number in (("quantity", line.quantity), ("unit_price", line.unit_price)):
+        if not _hundredths(number):
+            raise LineError(field, _l("Please use at most two decimals."))
+    if not 0 < line.quantity <= MAX_QUANTITY:
+        raise LineError("quantity", _l("Please give a quantity more than 0, up to 100,000."))
+    if not 0 <= line.unit_price < MAX_UNIT_PRICE:
+        raise LineError(
+            "unit_price",
+            _l("Please give a price from 0 up to 1,000,000."),
+        )
     if line.vat_rate not in VAT_RATES:
-        raise InvoiceError("The VAT rate is 21%, 9% or 0%.")
+        raise LineError("vat_rate", _l("The VAT rate is 21%, 9% or 0%."))
 
 
 def _hundredths(number: Decimal) -> bool:
@@ -464,9 +508,9 @@ DRAFT_MONTHS = 12
 def delete_expired_invoices(now: datetime) -> int:
     """Delete invoices issued before the seven-year period, and drafts unchanged for a year.
 
-    An invoice of 2026 is kept until the end of 2033. Its lines, schedule, payments and pay
-    links go with it; the rows are deleted in SQL, child tables first (SQLite enforces no
-    cascades), because the models refuse to change an issued invoice's lines one by one.
+    An invoice of 2026 is kept until the end of 2033. Its lines, schedule, pay links and the
+    payments made on it go with it: the database deletes them (their foreign keys cascade, on
+    SQLite too), since the models refuse to change an issued invoice's lines one by one.
     """
     first_kept = date(now.year - KEEP_YEARS, 1, 1)
     draft_cutoff = retention.months_before(now, DRAFT_MONTHS)
@@ -479,20 +523,12 @@ def delete_expired_invoices(now: datetime) -> int:
     ids = list(db.session.scalars(expired))
     if not ids:
         return 0
-    installments = sa.select(Installment.id).where(Installment.invoice_id.in_(ids))
-    attempts = sa.select(PaymentAttempt.id).where(PaymentAttempt.installment_id.in_(installments))
-    db.session.execute(sa.delete(PaymentEvent).where(PaymentEvent.attempt_id.in_(attempts)))
-    db.session.execute(
-        sa.delete(PaymentAttempt).where(PaymentAttempt.installment_id.in_(installments))
-    )
-    db.session.execute(sa.delete(Installment).where(Installment.invoice_id.in_(ids)))
-    db.session.execute(sa.delete(InvoiceLine).where(InvoiceLine.invoice_id.in_(ids)))
-    db.session.execute(sa.delete(PayLink).where(PayLink.invoice_id.in_(ids)))
     db.session.execute(sa.delete(Invoice).where(Invoice.id.in_(ids)))
     db.session.commit()
     return len(ids)
 
 
+@_refusal_rolls_back()
 def update_draft(
     invoice: Invoice,
     client: Client,
@@ -505,7 +541,7 @@ def update_draft(
     """Replace a draft's client, delivery date, lines and 0% reason; an issued invoice never
     changes."""
     check_lines(lines)
-    invoice = _draft_locked(invoice, "is issued: correct it with a credit note")
+    invoice = _draft_locked(invoice, "is issued, so it can no longer change")
     invoice.client = client
     invoice.delivery_date = delivery_date
     invoice.lines = []
@@ -518,9 +554,63 @@ def update_draft(
     return invoice
 
 
+@_refusal_rolls_back()
 def delete_draft(invoice: Invoice, *, staff_id: int | None = None) -> None:
     """Delete a draft with its lines; an issued invoice is kept and corrected by a credit note."""
     invoice = _draft_locked(invoice, "is issued: it cannot be deleted")
     record(staff_id, "invoice.deleted", "invoice", invoice.id)
     db.session.delete(invoice)
     db.session.commit()
+
+
+def overdue_installments(today: date, limit: int) -> list[Installment]:
+    """Parts that are overdue (``Installment.is_overdue``), longest overdue first, each with
+    its invoice and client."""
+    return list(
+        db.session.scalars(
+            sa.select(Installment)
+            .where(Installment.is_overdue(today))
+            .options(joinedload(Installment.invoice).joinedload(Invoice.client))
+            .order_by(Installment.due_on, Installment.id)
+            .limit(limit)
+        )
+    )
+
+
+def search_query(text: str | None, status: InvoiceStatus | None) -> sa.Select[tuple[Invoice]]:
+    """Invoices newest first, with their client, lines and schedule (three queries a page)."""
+    query = (
+        sa.select(Invoice)
+        .join(Invoice.client)
+        .options(
+            contains_eager(Invoice.client),
+            selectinload(Invoice.lines),
+            selectinload(Invoice.installments),
+        )
+        .order_by(Invoice.created_at.desc(), Invoice.id.desc())
+    )
+    if status:
+        query = query.where(Invoice.status == status)
+    if text and text.strip():
+        query = query.where(
+            sa.or_(
+                contains(Invoice.number, text),
+                contains(Client.name, text),
+                contains(Client.email, text),
+                contains(Client.company_name, text),
+            )
+        )
+    return query
+
+
+def invoice_with_details(invoice_id: int) -> Invoice | None:
+    """The invoice with its client, lines and schedule loaded (one query and two for lists)."""
+    return db.session.scalar(
+        sa.select(Invoice)
+        .where(Invoice.id == invoice_id)
+        .options(
+            joinedload(Invoice.client),
+            selectinload(Invoice.lines),
+            selectinload(Invoice.installments),
+        )
+    )

@@ -21,14 +21,14 @@ from flask_babel import force_locale
 from jinja2 import TemplateNotFound
 
 from website import retention
+from website.addresses import email_hash
 from website.audit.services import record
 from website.clock import utcnow
+from website.consents.services import has_newsletter_consent
 from website.extensions import db
-from website.mail.addresses import email_hash, normalise_email
 from website.mail.models import INTERRUPTED, OutboxMessage, OutboxStatus, Suppression
 from website.mail.transport import DeliveryError, Transport, open_transport
 from website.mail.unsubscribe import unsubscribe_token
-from website.privacy.models import ConsentAction, ConsentEvent, ConsentPurpose
 
 # Longer than any send takes (each SMTP step times out after MAIL_TIMEOUT): a message still
 # "sending" after this was left by a worker that died.
@@ -49,6 +49,17 @@ def public_url(endpoint: str, **values: object) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
+def mails_about(reference: str) -> list[OutboxMessage]:
+    """Every mail queued about one contact message or invoice, oldest first."""
+    return list(
+        db.session.scalars(
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.reference == reference)
+            .order_by(OutboxMessage.id)
+        )
+    )
+
+
 def unsubscribe_url(address: str) -> str:
     return public_url("privacy.unsubscribe", token=unsubscribe_token(email_hash(address)))
 
@@ -60,20 +71,6 @@ def is_suppressed(address: str) -> bool:
         )
         is not None
     )
-
-
-def has_newsletter_consent(address: str) -> bool:
-    """Whether the latest newsletter decision of this address is a giving."""
-    latest = db.session.scalar(
-        sa.select(ConsentEvent.action)
-        .where(
-            ConsentEvent.email == normalise_email(address),
-            ConsentEvent.purpose == ConsentPurpose.NEWSLETTER,
-        )
-        .order_by(ConsentEvent.created_at.desc(), ConsentEvent.id.desc())
-        .limit(1)
-    )
-    return latest == ConsentAction.GIVEN
 
 
 def queue_mail(

@@ -2,9 +2,9 @@
 
 ``start_payment`` makes (or reuses) one Mollie payment per click on the pay button.
 ``sync_payment`` is the one function that applies what Mollie says about a payment; the
-webhook, the return page and reconciliation all call it. It locks the installment's row
-first, then asks Mollie, so a webhook and a returning client (or fifty copies of one
-webhook) take turns, and a status only ever moves forward: paid is never undone.
+webhook, the return page and reconciliation all call it. It asks Mollie first, then applies
+the answer under the installment's row lock, so a webhook and a returning client (or fifty
+copies of one webhook) take turns, and a status only ever moves forward: paid is never undone.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from website.audit.services import record
 from website.clock import utcnow
@@ -53,10 +53,8 @@ RANK = {
 }
 # Mollie remembers an idempotency key for an hour; an attempt older than this gets a new one.
 KEY_LIFETIME = timedelta(minutes=50)
-LOCALES = {"nl": "nl_NL", "en": "en_US"}
-PAID_TWICE_NOTE = (
-    "paid twice: refund or credit the extra payment"  # Mollie's checkout speaks the page's language
-)
+LOCALES = {"nl": "nl_NL", "en": "en_US"}  # Mollie's checkout speaks the page's language
+PAID_TWICE_NOTE = "paid twice: refund or credit the extra payment"
 
 
 class PaymentUnavailable(Exception):
@@ -93,10 +91,6 @@ class InstallmentPayments:
     @property
     def outstanding(self) -> Decimal:
         return max(self.installment.amount - self.paid, Decimal("0.00"))
-
-    def is_overdue(self, today: date) -> bool:
-        due = self.installment.due_on
-        return not self.installment.is_paid and due is not None and due < today
 
 
 def payment_history(invoice: Invoice) -> list[InstallmentPayments]:
@@ -517,3 +511,34 @@ def _timestamp(value: str | None) -> datetime | None:
     if not value:
         return None
     return datetime.fromisoformat(value).astimezone(UTC)
+
+
+def payments_received(limit: int) -> list[PaymentEvent]:
+    """Attempts that became paid, newest first; not the refunds and chargebacks that follow."""
+    became_paid = sa.and_(
+        PaymentEvent.new_status == PaymentStatus.PAID,
+        sa.or_(PaymentEvent.old_status.is_(None), PaymentEvent.old_status != PaymentStatus.PAID),
+    )
+    return _payment_events(became_paid, limit)
+
+
+def _payment_events(condition: sa.ColumnElement[bool], limit: int) -> list[PaymentEvent]:
+    """The newest events that match, each with its attempt, installment and invoice (1 query)."""
+    return list(
+        db.session.scalars(
+            sa.select(PaymentEvent)
+            .where(condition)
+            .options(
+                joinedload(PaymentEvent.attempt)
+                .joinedload(PaymentAttempt.installment)
+                .joinedload(Installment.invoice)
+            )
+            .order_by(PaymentEvent.created_at.desc(), PaymentEvent.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def paid_twice(limit: int) -> list[PaymentEvent]:
+    """The newest parts paid a second time (money to give back), as their events."""
+    return _payment_events(PaymentEvent.note == PAID_TWICE_NOTE, limit)

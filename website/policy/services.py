@@ -114,3 +114,14 @@ def publish(published_on: date, bodies: Mapping[str, str], staff_id: int | None)
         )
     record(staff_id, "policy.published", "policy_version", published_on.isoformat())
     db.session.commit()
+
+
+def all_versions() -> list[PolicyVersion]:
+    """Every published version, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(PolicyVersion).order_by(
+                PolicyVersion.published_on.desc(), PolicyVersion.language
+            )
+        )
+    )

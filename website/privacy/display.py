@@ -15,8 +15,8 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from website.i18n import LANGUAGES, current_language
-from website.invoices.money import format_money
 from website.labels import Labelled
+from website.money import format_money
 from website.payments.models import method_name
 from website.privacy.services import OBJECTION
 from website.privacy.subject import Line, Part, Payment, PaymentChange

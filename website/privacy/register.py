@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
-from website.privacy.models import ConsentPurpose
+from website.consents.models import ConsentPurpose
 
 # Consent history is proof (Art. 7(1) GDPR) for claims that may come later: kept this many
 # years after the last change once nothing is in force and the person is no longer a client

@@ -1,86 +1,40 @@
-"""Consent, objection and unsubscribing: what the contact form and the privacy centre record.
+"""Consent changes in the privacy centre, objection and unsubscribing, take-downs for staff.
 
-Consent events are only ever added. Withdrawing consent for published work also queues a
-take-down for staff; objecting to direct marketing puts the address on the suppression list
-the outbox honours, and withdraws newsletter consent. The retention rule deletes the history
-(and take-downs) of an address that is no longer a client, has no consent in force and has
-changed nothing for CONSENT_KEEP_YEARS: proof of consent is kept that long.
+The events themselves are recorded by ``website.consents``. Withdrawing consent for published
+work also queues a take-down for staff; objecting to direct marketing puts the address on the
+suppression list the outbox honours, and withdraws newsletter consent. The retention rule
+deletes the history (and take-downs) of an address that is no longer a client, has no consent
+in force and has changed nothing for CONSENT_KEEP_YEARS: proof of consent is kept that long.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import force_locale
 
 from website import retention
+from website.addresses import email_hash, normalise_email
 from website.audit.services import record
 from website.clients.models import Client
 from website.clock import utcnow
+from website.consents.models import ConsentAction, ConsentChannel, ConsentEvent, ConsentPurpose
+from website.consents.services import (
+    consent_state,
+    has_newsletter_consent,
+    is_given,
+    record_consent,
+)
 from website.extensions import db
 from website.mail.models import Suppression
-from website.mail.services import email_hash, has_newsletter_consent, normalise_email
-from website.policy.services import current_version
-from website.privacy.models import (
-    ConsentAction,
-    ConsentChannel,
-    ConsentEvent,
-    ConsentNotice,
-    ConsentPurpose,
-    RemovalRequest,
-)
+from website.privacy.models import RemovalRequest
 from website.privacy.register import CONSENT_KEEP_YEARS, consent_notice
 from website.queries import insert_unless_present
 
 # Withdrawing these leaves work for staff: published photos to take down, partners to tell.
 NEEDS_TAKE_DOWN = (ConsentPurpose.PORTFOLIO, ConsentPurpose.SOCIAL_MEDIA, ConsentPurpose.PARTNERS)
 OBJECTION = "objection"
-
-
-def record_consent(
-    email: str,
-    purpose: ConsentPurpose,
-    action: ConsentAction,
-    *,
-    channel: ConsentChannel,
-    language: str,
-    notice: str | None,
-    actor: str = "subject",
-) -> ConsentEvent:
-    """Add a consent event (not committed) with the ``notice`` text shown in ``language``.
-
-    The event names the policy version in force in that language and the hash of the exact
-    text, which is stored (once) for proof. Without a notice (an unsubscribe link, an
-    objection: nothing was shown to agree to) neither is recorded.
-    """
-    version = current_version(language) if notice is not None else None
-    event = ConsentEvent(
-        email=normalise_email(email),
-        purpose=purpose,
-        action=action,
-        channel=channel,
-        policy_version_id=version.id if version else None,
-        notice_hash=store_notice(notice, language) if notice is not None else None,
-        actor=actor,
-    )
-    db.session.add(event)
-    return event
-
-
-def notice_hash(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def store_notice(text: str, language: str) -> str:
-    """Keep ``text`` unless it is already kept (two requests may race: both are fine)."""
-    digest = notice_hash(text)
-    insert_unless_present(
-        ConsentNotice, "hash", hash=digest, language=language, text=text, created_at=utcnow()
-    )
-    return digest
 
 
 def lock_subject(email: str) -> None:
@@ -94,29 +48,6 @@ def _lock_address_hash(address_hash: str) -> None:
     if db.session.get_bind().dialect.name == "postgresql":
         key = sa.func.hashtextextended("privacy:" + address_hash, 0)
         db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
-
-
-def consent_state(email: str) -> dict[ConsentPurpose, ConsentEvent | None]:
-    """The latest event per purpose (None: never decided, so not given)."""
-    return latest_consents(
-        db.session.scalars(
-            sa.select(ConsentEvent)
-            .where(ConsentEvent.email == normalise_email(email))
-            .order_by(ConsentEvent.created_at, ConsentEvent.id)
-        )
-    )
-
-
-def latest_consents(events: Iterable[ConsentEvent]) -> dict[ConsentPurpose, ConsentEvent | None]:
-    """The last of ``events`` (oldest first) per purpose; None where there is none."""
-    state: dict[ConsentPurpose, ConsentEvent | None] = dict.fromkeys(ConsentPurpose)
-    for event in events:
-        state[event.purpose] = event
-    return state
-
-
-def is_given(event: ConsentEvent | None) -> bool:
-    return event is not None and event.action == ConsentAction.GIVEN
 
 
 def change_consent(

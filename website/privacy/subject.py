@@ -17,21 +17,16 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
+from website.addresses import email_hash
 from website.clients.models import Client
+from website.consents.models import ConsentEvent
 from website.contact.models import ContactMessage
 from website.extensions import db
 from website.invoices.models import Installment, InstallmentKind, Invoice
 from website.labels import Labelled, set_labels
 from website.mail.models import OutboxMessage, Suppression
-from website.mail.services import email_hash
 from website.payments.models import PaymentAttempt, PaymentSource, PaymentStatus
-from website.privacy.models import (
-    ConsentEvent,
-    Profile,
-    ProfilePhoto,
-    RemovalRequest,
-    VerifiedSession,
-)
+from website.privacy.models import Profile, ProfilePhoto, RemovalRequest, VerifiedSession
 
 BATCH = 200
 Record = dict[str, Any]

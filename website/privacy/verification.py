@@ -21,20 +21,15 @@ from flask_babel import lazy_gettext as _l
 from limits import parse
 
 from website import retention
+from website.addresses import address_key, email_hash, normalise_email
 from website.clients.models import Client
 from website.clock import utcnow
+from website.consents.models import ConsentEvent
 from website.contact.models import ContactMessage
 from website.extensions import count_hit, db
-from website.mail.addresses import address_key
 from website.mail.models import OutboxMessage, Suppression
-from website.mail.services import email_hash, normalise_email, queue_mail
-from website.privacy.models import (
-    ConsentEvent,
-    Profile,
-    ProfilePhoto,
-    VerificationChallenge,
-    VerifiedSession,
-)
+from website.mail.services import queue_mail
+from website.privacy.models import Profile, ProfilePhoto, VerificationChallenge, VerifiedSession
 
 CODE_DIGITS = 8
 MAX_ATTEMPTS = 5

@@ -21,12 +21,13 @@ from flask_babel import gettext as _
 from flask_limiter import RequestLimit
 from flask_limiter.util import get_remote_address
 
+from website.addresses import address_key, is_address, normalise_email
 from website.clock import studio_today
+from website.consents.models import ConsentAction, ConsentChannel, ConsentPurpose
 from website.extensions import csrf, limiter, retry_minutes
 from website.htmx import redirect_after_post, render, wants_fragment
 from website.i18n import current_language
-from website.mail.addresses import address_key, is_address
-from website.mail.services import is_suppressed, normalise_email
+from website.mail.services import is_suppressed
 from website.mail.unsubscribe import read_unsubscribe_token
 from website.policy.services import current_version
 from website.privacy import profile as profiles
@@ -34,7 +35,6 @@ from website.privacy import services, verification
 from website.privacy.display import described
 from website.privacy.export import build_export
 from website.privacy.forms import ButtonForm, CodeForm, EmailForm, PhotoForm, ProfileForm
-from website.privacy.models import ConsentAction, ConsentChannel, ConsentPurpose
 from website.privacy.photos import PhotoRejected, set_pixel_limit
 from website.privacy.register import CATEGORIES, CONSENT_TEXTS
 from website.privacy.session import (

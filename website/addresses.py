@@ -1,6 +1,6 @@
 """Email addresses as the site compares and stores them: normalised, or as a hash.
 
-Kept apart from the mail services (which import models) so models can use it too.
+Every feature and several models need these, so they sit below the features, importing none.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import sqlalchemy.dialects.sqlite
 
 from website.extensions import Hundredths
-from website.invoices.money import cents, format_money
+from website.money import cents, format_money
 
 
 @pytest.mark.parametrize(
