@@ -1,4 +1,4 @@
-"""The hosted test checkout (MOLLIE.md §8), driven with plain HTTP as a browser would."""
+"""The hosted test checkout (docs/mollie.md §8), driven with plain HTTP as a browser would."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Idempotency-Key (MOLLIE.md §7): replays within an hour, 400 on reuse, 409 in flight."""
+"""Idempotency-Key (docs/mollie.md §7): replays within an hour, 400 on reuse, 409 in flight."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Refunds (MOLLIE.md §9) and chargebacks (§10) through mollie-api-python 4.0.0."""
+"""Refunds (docs/mollie.md §9) and chargebacks (§10) through mollie-api-python 4.0.0."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The webhook dispatcher (MOLLIE.md §5): format, retries, schedule and the switches."""
+"""The webhook dispatcher (docs/mollie.md §5): format, retries, schedule and the switches."""
 
 from __future__ import annotations
 

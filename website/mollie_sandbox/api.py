@@ -1,4 +1,4 @@
-"""The REST API under ``/v2``: payments, refunds, chargebacks, methods (MOLLIE.md §2).
+"""The REST API under ``/v2``: payments, refunds, chargebacks, methods (docs/mollie.md §2).
 
 Authentication, faults and idempotency happen before these views (``app.py``); the views
 validate, change the store under its lock, and render. ``g.mode`` is "test" or "live",

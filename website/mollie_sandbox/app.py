@@ -2,8 +2,8 @@
 
 Before an API view runs: overdue payments expire, an injected fault may answer instead,
 the Bearer key is checked (401), and a POST's Idempotency-Key is claimed or replayed. After
-it: the answer is kept for replays. Errors always have Mollie's body (MOLLIE.md §6), because
-mollie-api-python needs ``status`` and ``detail`` in it.
+it: the answer is kept for replays. Errors always have Mollie's body (docs/mollie.md §6),
+because mollie-api-python needs ``status`` and ``detail`` in it.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The hosted test checkout (MOLLIE.md §8): pick a status, Continue, back to the shop.
+"""The hosted test checkout (docs/mollie.md §8): pick a status, Continue, back to the shop.
 
 Like Mollie's test-mode page: the order, the amount, "Note: this is a testmode payment", a
 radio group "Status of your payment" (Open, Paid, Failed, Canceled, Expired) and Continue.

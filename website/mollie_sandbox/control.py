@@ -51,7 +51,7 @@ def payment(payment_id: str) -> Response:
 
 @bp.post("/payments/<payment_id>/status")
 def set_status(payment_id: str) -> Response:
-    """Move a payment along MOLLIE.md §4 (409 when impossible); webhook as Mollie would."""
+    """Move a payment along docs/mollie.md §4 (409 when impossible); webhook as Mollie would."""
     status = required(json_body(), "status")
     store = current().store
     with store.lock:

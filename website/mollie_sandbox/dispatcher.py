@@ -1,6 +1,6 @@
 """The webhook dispatcher: Mollie's ``POST <webhookUrl>`` with ``id=tr_…``, retried.
 
-One thread sends what is due (MOLLIE.md §5): form-encoded ``id``, Mollie's User-Agent, a
+One thread sends what is due (docs/mollie.md §5): form-encoded ``id``, Mollie's User-Agent, a
 15 s timeout, and until a ``200`` comes back, 10 attempts in all on Mollie's schedule (1, 2,
 4, 8, 16, 29, 60, 120 and 1320 minutes apart), compressed by ``time_scale`` (Mollie seconds
 per real second). Switches make webhooks late, duplicated, reordered or lost; ``flush``

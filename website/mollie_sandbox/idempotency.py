@@ -1,4 +1,4 @@
-"""Mollie's Idempotency-Key rules for POST requests (MOLLIE.md §7).
+"""Mollie's Idempotency-Key rules for POST requests (docs/mollie.md §7).
 
 Same key and same request within an hour: the first answer again, with
 ``Idempotent-Replayed: true``. Same key, other endpoint or body: 400. Same key while the

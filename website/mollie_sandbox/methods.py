@@ -1,8 +1,8 @@
 """Money, payment methods and their limits, and the sandbox's bank details.
 
 Amounts stay the strings the merchant sent (Mollie echoes them exactly); ``Decimal`` is
-only used to compare and add them. The limits and expiry periods follow MOLLIE.md §3-§4;
-where Mollie publishes no single number (per-account maximums), the sandbox picks one.
+only used to compare and add them. The limits follow docs/mollie.md §3 and the expiry periods
+§4; where Mollie publishes no single number (per-account maximums), the sandbox picks one.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ class Method:
 EUR_ONLY = frozenset({"EUR"})
 ALL_CURRENCIES = frozenset(CURRENCY_DECIMALS)
 
-# Expiry periods from Mollie's table (MOLLIE.md §4); bank transfer is special-cased in
+# Expiry periods from Mollie's table (docs/mollie.md §4); bank transfer is special-cased in
 # ``bank_transfer_expiry``. Maximums are what a typical account gets.
 METHODS: dict[str, Method] = {
     method.id: method

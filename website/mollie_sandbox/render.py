@@ -1,4 +1,4 @@
-"""Resources as Mollie's HAL JSON (MOLLIE.md §3, §9, §10), and cursor-paginated lists.
+"""Resources as Mollie's HAL JSON (docs/mollie.md §3, §9, §10), and cursor-paginated lists (§2).
 
 Two roots: API links (``self``, ``next``...) use the address the client called, because
 mollie-api-python only follows a ``_links.next.href`` that starts with its own endpoint;

@@ -1,9 +1,9 @@
 """The sandbox's state: payments, refunds and chargebacks in memory, and its clock.
 
 Every change goes through ``Store`` while holding ``Store.lock`` (the server is threaded and
-the webhook dispatcher runs beside it). The rules here are Mollie's (MOLLIE.md §4 statuses,
-§9 refunds, §10 chargebacks); a broken rule raises ``SandboxError``, which the API turns
-into Mollie's error body. Webhooks are not sent from here: ``notify(payment_id, url)`` is
+the webhook dispatcher runs beside it). The rules here are Mollie's (docs/mollie.md: §4
+statuses, §9 refunds, §10 chargebacks); a broken rule raises ``SandboxError``, which the API
+turns into Mollie's error body. Webhooks are not sent from here: ``notify(payment_id, url)`` is
 called and the dispatcher takes it from there.
 """
 
@@ -24,7 +24,7 @@ from website.mollie_sandbox.methods import Money
 
 PAYMENT_STATUSES = ("open", "pending", "authorized", "paid", "canceled", "expired", "failed")
 FINAL_STATUSES = frozenset({"paid", "canceled", "expired", "failed"})
-# Statuses a payment may move to from each non-final status (MOLLIE.md §4).
+# Statuses a payment may move to from each non-final status (docs/mollie.md §4).
 TRANSITIONS: dict[str, frozenset[str]] = {
     "open": frozenset({"pending", "authorized", "paid", "canceled", "expired", "failed"}),
     "pending": frozenset({"paid", "authorized", "failed"}),
@@ -268,7 +268,7 @@ class Store:
             self.set_status(payment, "canceled")
 
     def set_status(self, payment: Payment, status: str) -> None:
-        """Move along §4's transitions; final statuses never change (409 otherwise)."""
+        """Move along docs/mollie.md §4; final statuses never change (409 otherwise)."""
         if status not in PAYMENT_STATUSES:
             raise SandboxError(422, f"Unknown payment status {status!r}.", "status")
         with self.lock:
@@ -361,7 +361,7 @@ class Store:
     def create_refund(
         self, payment: Payment, amount: Money, description: str, metadata: Any
     ) -> Refund:
-        """§9: paid payments only, at most ``amountRemaining``, no same amount within 1 h."""
+        """docs/mollie.md §9: paid only, at most ``amountRemaining``, no same amount within 1 h."""
         with self.lock:
             if payment.status != "paid":
                 raise SandboxError(

@@ -55,7 +55,8 @@ class MollieSandbox:
         return self.control("GET", f"payments/{payment_id}")
 
     def set_status(self, payment_id: str, status: str) -> dict[str, Any]:
-        """What the customer or bank does; 409 (``SandboxControlError``) when §4 forbids it."""
+        """What the customer or bank does; 409 (``SandboxControlError``) when docs/mollie.md §4
+        forbids it."""
         return self.control("POST", f"payments/{payment_id}/status", status=status)
 
     def advance(self, seconds: float) -> list[str]:

@@ -1,6 +1,6 @@
 """Validation of API request bodies, with Mollie's 422 answers (``field`` + ``detail``).
 
-Messages that MOLLIE.md §3 quotes from real Mollie responses are used word for word
+Messages that docs/mollie.md §3 quotes from real Mollie responses are used word for word
 ("The amount contains an invalid value", "Amount is lower than the minimum", "The amount is
 higher than the maximum"); the others are the sandbox's own wording.
 """
@@ -43,7 +43,7 @@ LOCALES = frozenset(
         "lt_LT",
     ]
 )
-DESCRIPTION_MAX = 255  # longer descriptions are cut, not refused (MOLLIE.md §3)
+DESCRIPTION_MAX = 255  # longer descriptions are cut, not refused (docs/mollie.md §3)
 REFUND_DESCRIPTION_MAX = 140
 METADATA_MAX_BYTES = 1024  # "up to approximately 1kB"
 DUE_DATE_MAX_DAYS = 100
