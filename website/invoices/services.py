@@ -46,7 +46,7 @@ PAYMENT_TERM = timedelta(days=14)
 MAX_DELIVERY_AHEAD = timedelta(days=5 * 366)  # a date further ahead is a typo
 DEFAULT_DEPOSIT_PERCENT = 50
 # A consumer can be held to pay at most half in advance unless they agreed to more
-# individually (art. 7:26 lid 2 BW; INVOICING-NL §5).
+# individually (art. 7:26 lid 2 BW: the buyer can be bound to pay at most half in advance).
 CONSUMER_PREPAYMENT_CAP = 50
 
 

@@ -34,7 +34,9 @@ from website.privacy.models import Profile, ProfilePhoto, VerificationChallenge,
 CODE_DIGITS = 8
 MAX_ATTEMPTS = 5
 CODE_MAIL = "privacy/code"
-# The download (everything at once) wants a code typed this recently (PRIVACY.md §3.6).
+# The download (everything at once) wants a code typed this recently: a session left open on
+# a shared computer should not hand over everything (OWASP's Session Management Cheat Sheet
+# asks for re-authentication before sensitive actions).
 FRESH_FOR = timedelta(minutes=15)
 
 
