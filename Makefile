@@ -44,6 +44,7 @@ bench: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 setup: $(VENV)/.installed static/vendor/htmx.min.js translations
 

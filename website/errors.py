@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from typing import cast
+
+from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.wrappers import Response
 
 from website.htmx import in_place_of_main, render
 
@@ -54,7 +57,7 @@ def handle_http_error(error: HTTPException) -> Response | HTTPException:
     if code < 400:  # routing redirects are exceptions too
         return error
     if error.response is not None:  # a view built its own answer (the contact form's 429)
-        return error.response
+        return cast(Response, error.response)  # abort(response) holds a whole response
     title, message = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
     return _error_page(error, code, title, message)
 

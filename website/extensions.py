@@ -6,7 +6,7 @@ import enum
 import time
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask import current_app, request
@@ -91,6 +91,10 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+if TYPE_CHECKING:
+    Model = Base  # what the type checker sees: db.Model is made from Base when the app runs
+else:
+    Model = db.Model
 
 
 def enforce_foreign_keys(engine: sa.Engine) -> None:

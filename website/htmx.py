@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 
 from flask import (
     Flask,
-    Response,
     current_app,
     make_response,
     redirect,
@@ -23,6 +22,7 @@ from htmx_flask import Htmx
 from htmx_flask import make_response as htmx_response
 from htmx_flask import request as htmx_request
 from markupsafe import Markup
+from werkzeug.wrappers import Response
 
 VARY_HEADERS = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request", "HX-Current-URL")
 # Parts of the site whose layout has no language switch (the back office has its own header).

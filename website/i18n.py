@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
+from werkzeug.wrappers import Response
 
 from website.extensions import babel
 from website.money import format_money

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -12,10 +12,18 @@ from sqlalchemy.orm import InstrumentedAttribute
 from website.extensions import db
 
 
-def contains(column: InstrumentedAttribute[str], text: str) -> sa.ColumnElement[bool]:
+def contains(
+    column: InstrumentedAttribute[str] | InstrumentedAttribute[str | None], text: str
+) -> sa.ColumnElement[bool]:
     """Case-insensitive "column contains text", with LIKE's wildcards taken literally."""
     escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return sa.func.lower(column).like(f"%{escaped}%", escape="\\")
+
+
+def changed_rows(statement: sa.Executable) -> int:
+    """Run an UPDATE or DELETE in the session's transaction; how many rows it changed."""
+    result = db.session.execute(statement)
+    return cast(sa.CursorResult[Any], result).rowcount
 
 
 LOCK_TIMEOUT_MS = 5000

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import request
+from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from website.admin.blueprint import bp

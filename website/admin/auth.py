@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import math
 
+import flask
 import segno
-from flask import Response, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_limiter import RequestLimit
 from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
 
 from website.admin import services, sessions
 from website.admin.blueprint import bp
@@ -24,12 +27,14 @@ PENDING_TRIES = 5  # codes per sign-in attempt before the password must be given
 SIGN_IN_LIMIT = "10 per minute; 60 per hour"
 
 
-def _too_many(limit: RequestLimit) -> Response:
-    return _sign_in_page(SignInForm(), status=429, wait_minutes=retry_minutes(limit))
+def _too_many(limit: RequestLimit) -> flask.Response:
+    return flask.make_response(
+        _sign_in_page(SignInForm(), status=429, wait_minutes=retry_minutes(limit))
+    )
 
 
 @bp.get("/sign-in")
-def sign_in() -> Response | str:
+def sign_in() -> ResponseReturnValue:
     """The sign-in form."""
     if current_user.is_authenticated:
         return redirect(url_for("admin.dashboard"))
@@ -38,7 +43,7 @@ def sign_in() -> Response | str:
 
 @bp.post("/sign-in")
 @limiter.limit(SIGN_IN_LIMIT, on_breach=_too_many)
-def sign_in_submit() -> Response | str:
+def sign_in_submit() -> ResponseReturnValue:
     """Check the password; the same answer for an unknown address and a wrong password."""
     form = SignInForm()
     if not form.validate():
@@ -60,7 +65,7 @@ def sign_in_submit() -> Response | str:
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 @limiter.limit(SIGN_IN_LIMIT, methods=["POST"], on_breach=_too_many)
-def second_factor() -> Response | str:
+def second_factor() -> ResponseReturnValue:
     """The authenticator step, for members who turned it on.
 
     Tries are counted on the server, per sign-in attempt (``PENDING_TRIES``) and per account
@@ -137,7 +142,7 @@ def account() -> str:
 
 
 @bp.post("/account/password")
-def change_password() -> Response | tuple[str, int]:
+def change_password() -> ResponseReturnValue:
     """A new password, given with the current one (checked like a sign-in, with its delays).
 
     Every session of the member ends, this one too, and this browser gets a new one: a copy
@@ -146,7 +151,7 @@ def change_password() -> Response | tuple[str, int]:
     form = PasswordForm()
     if not form.validate_on_submit():
         return _account_page(password_form=form), 422
-    staff: StaffMember = current_user._get_current_object()  # type: ignore[attr-defined]
+    staff: StaffMember = current_user._get_current_object()
     check = services.sign_in(staff.email, form.current.data, device=known_device(staff.email))
     if check.wait_seconds:
         form.current.errors = [
@@ -168,7 +173,7 @@ def change_password() -> Response | tuple[str, int]:
 
 
 @bp.post("/account/two-factor/start")
-def start_two_factor() -> Response | str:
+def start_two_factor() -> ResponseReturnValue:
     """Show a new secret as a QR code, to be confirmed with a first code."""
     if not EmptyForm().validate_on_submit() or current_user.totp_enabled:
         return redirect(url_for("admin.account"), code=303)
@@ -177,7 +182,7 @@ def start_two_factor() -> Response | str:
 
 
 @bp.post("/account/two-factor/confirm")
-def confirm_two_factor() -> Response | str:
+def confirm_two_factor() -> ResponseReturnValue:
     """Turn two-factor authentication on with a first code; show the recovery codes once."""
     form = CodeForm()
     if not current_user.totp_secret or current_user.totp_enabled:
@@ -190,7 +195,7 @@ def confirm_two_factor() -> Response | str:
 
 
 @bp.post("/account/two-factor/disable")
-def disable_two_factor() -> Response | str:
+def disable_two_factor() -> ResponseReturnValue:
     form = CodeForm()
     if form.validate() and services.disable_totp(current_user, form.code.data):
         flash(_("Two-factor authentication is off."))

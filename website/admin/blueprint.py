@@ -6,8 +6,9 @@ blueprint (``require_staff``), so no screen can forget it. Only signing in is op
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, redirect, request, url_for
+from flask import Blueprint, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from website.admin import sessions
 from website.admin.models import StaffMember

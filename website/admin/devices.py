@@ -13,8 +13,9 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from flask import Response, current_app, request
+from flask import current_app, request
 from itsdangerous import BadData, URLSafeTimedSerializer
+from werkzeug.wrappers import Response
 
 from website.addresses import address_key
 from website.admin.models import StaffMember
@@ -24,7 +25,7 @@ LIFETIME = timedelta(days=365)
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="staff-device")
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="staff-device")
 
 
 def known_device(email: str) -> str:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from website.admin.blueprint import bp
 from website.admin.forms import EmptyForm, MessageFilterForm

@@ -96,7 +96,8 @@ class DecimalText(StringField):
         if not NUMBER.fullmatch(text):
             raise ValueError(_l("Please enter a number, like 12,50."))
         value = Decimal(text.replace(",", "."))
-        if value.as_tuple().exponent < -2:
+        exponent = value.as_tuple().exponent  # an int: NUMBER admits no NaN or infinity
+        if isinstance(exponent, int) and exponent < -2:
             raise ValueError(_l("Please use at most two decimals."))
         self.data = value
 
@@ -162,10 +163,11 @@ class LineForm(FlaskForm):
         return True
 
     def to_input(self) -> LineInput:
+        """The line as typed; call only when the row is valid (so every value is there)."""
         return LineInput(
             self.description.data,
-            self.quantity.data,
-            self.unit_price.data,
+            self.quantity.data or Decimal(0),
+            self.unit_price.data or Decimal(0),
             Decimal(self.vat_rate.data),
         )
 

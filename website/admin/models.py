@@ -9,10 +9,10 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from website.clock import utcnow
-from website.extensions import db
+from website.extensions import Model
 
 
-class StaffMember(UserMixin, db.Model):
+class StaffMember(UserMixin, Model):
     """A person who works in the back office."""
 
     __tablename__ = "staff_member"
@@ -46,7 +46,7 @@ class StaffMember(UserMixin, db.Model):
         return str(self.id)
 
 
-class StaffSession(db.Model):
+class StaffSession(Model):
     """A browser signed in as a member, or half-way (password right, code still due).
 
     The browser's cookie holds a random token; the row holds its hash. Deleting the row ends
@@ -68,7 +68,7 @@ class StaffSession(db.Model):
     staff_member: Mapped[StaffMember] = relationship(back_populates="sessions")
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """A one-time code that stands in for the authenticator app; stored as a hash."""
 
     __tablename__ = "staff_recovery_code"
@@ -83,7 +83,7 @@ class RecoveryCode(db.Model):
     staff_member: Mapped[StaffMember] = relationship(back_populates="recovery_codes")
 
 
-class SignInThrottle(db.Model):
+class SignInThrottle(Model):
     """Failed sign-ins per email address (hashed), known to us or not: the growing delay.
 
     Counted per device: a browser where the member signed in before (its device cookie)

@@ -21,6 +21,7 @@ from website.admin.models import RecoveryCode, SignInThrottle, StaffMember
 from website.audit.services import record
 from website.clock import utcnow
 from website.extensions import UTCDateTime, db
+from website.queries import changed_rows
 
 MIN_PASSWORD_LENGTH = 12
 FREE_FAILURES = 3  # failed sign-ins before the delay starts
@@ -258,23 +259,23 @@ def _accept_totp(staff: StaffMember, code: str) -> bool:
 def _claim_step(staff: StaffMember, step: int) -> bool:
     """Record ``step`` as used unless it (or a later one) was: one statement, so two
     requests with the same code at once cannot both be accepted."""
-    claimed = db.session.execute(
+    claimed = changed_rows(
         sa.update(StaffMember)
         .where(
             StaffMember.id == staff.id,
             sa.or_(StaffMember.totp_last_step.is_(None), StaffMember.totp_last_step < step),
         )
         .values(totp_last_step=step)
-    ).rowcount
+    )
     return claimed == 1
 
 
 def _claim(recovery: RecoveryCode) -> bool:
-    claimed = db.session.execute(
+    claimed = changed_rows(
         sa.update(RecoveryCode)
         .where(RecoveryCode.id == recovery.id, RecoveryCode.used_at.is_(None))
         .values(used_at=utcnow())
-    ).rowcount
+    )
     return claimed == 1
 
 

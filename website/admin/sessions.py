@@ -23,6 +23,7 @@ from website import retention
 from website.admin.models import StaffMember, StaffSession
 from website.clock import utcnow
 from website.extensions import db
+from website.queries import changed_rows
 
 SESSION_KEY = "staff_session"
 PENDING = timedelta(minutes=5)
@@ -84,7 +85,7 @@ def end_this() -> None:
 def end_all(staff: StaffMember) -> int:
     """End the member's sessions everywhere; how many ended."""
     query = sa.delete(StaffSession).where(StaffSession.staff_member_id == staff.id)
-    return db.session.execute(query).rowcount
+    return changed_rows(query)
 
 
 def count_others(staff: StaffMember) -> int:
@@ -122,7 +123,7 @@ def delete_expired(now: datetime) -> int:
     config = current_app.config
     idle = timedelta(minutes=config["STAFF_SESSION_IDLE_MINUTES"])
     longest = timedelta(hours=config["STAFF_SESSION_MAX_HOURS"])
-    deleted = db.session.execute(
+    deleted = changed_rows(
         sa.delete(StaffSession).where(
             sa.or_(
                 StaffSession.last_seen_at <= now - idle,
@@ -132,6 +133,6 @@ def delete_expired(now: datetime) -> int:
                 ),
             )
         )
-    ).rowcount
+    )
     db.session.commit()
     return deleted

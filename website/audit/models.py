@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from website.clock import utcnow
-from website.extensions import db
+from website.extensions import Model
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who did what to which record, and when; never a copy of the personal data itself."""
 
     __tablename__ = "audit_event"

@@ -25,7 +25,7 @@ def record(
     )
 
 
-def log_query(action: str | None, staff_member_id: int | None) -> sa.Select[tuple[AuditEvent]]:
+def log_query(action: str | None, staff_member_id: int | None) -> sa.Select[AuditEvent]:
     """Events newest first; those whose action starts with ``action``, by that staff member."""
     query = sa.select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
     if action:

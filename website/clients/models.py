@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from website.clock import utcnow
-from website.extensions import db
+from website.extensions import Model
 
 
-class Client(db.Model):
+class Client(Model):
     """Someone who wrote to the studio or is invoiced by it; found by their email address."""
 
     __tablename__ = "client"

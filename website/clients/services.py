@@ -66,7 +66,7 @@ def _hold(client: Client, details: Details) -> None:
     client.vat_id = details.vat_id or None
 
 
-def search_query(text: str | None) -> sa.Select[tuple[Client]]:
+def search_query(text: str | None) -> sa.Select[Client]:
     """Clients whose name or email contains ``text``, most recent first."""
     query = sa.select(Client).order_by(Client.created_at.desc(), Client.id.desc())
     if text:

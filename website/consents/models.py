@@ -10,11 +10,12 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from website.addresses import email_hash
 from website.clock import utcnow
-from website.extensions import db
+from website.extensions import Model
 from website.labels import Labelled, set_labels
 from website.policy.models import PolicyVersion
 
@@ -54,7 +55,7 @@ set_labels(
 )
 
 
-class ConsentNotice(db.Model):
+class ConsentNotice(Model):
     """The exact consent text someone was shown, in the language shown; found by its hash.
 
     Stored once per distinct text and never changed, so what a person agreed to can be proven
@@ -69,11 +70,11 @@ class ConsentNotice(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-def _email_hash(context: sa.engine.interfaces.ExecutionContext) -> str:
+def _email_hash(context: DefaultExecutionContext) -> str:
     return email_hash(context.get_current_parameters()["email"])
 
 
-class ConsentEvent(db.Model):
+class ConsentEvent(Model):
     """One giving or withdrawing of consent; rows are only ever added, never changed."""
 
     __tablename__ = "consent_event"

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from website.clients.models import Client
 from website.clock import utcnow
-from website.extensions import db
+from website.extensions import Model
 from website.labels import Labelled, set_labels
 
 
@@ -40,7 +40,7 @@ set_labels(
 )
 
 
-class ContactMessage(db.Model):
+class ContactMessage(Model):
     """A visitor's message, stored before any mail about it is sent."""
 
     __tablename__ = "contact_message"

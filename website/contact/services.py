@@ -31,7 +31,7 @@ from website.extensions import count_hit, db, limiter
 from website.invoices.models import Invoice
 from website.mail.models import OutboxMessage
 from website.mail.services import queue_mail
-from website.queries import contains
+from website.queries import changed_rows, contains
 from website.retention import months_before
 
 HONEYPOT = "website"
@@ -185,12 +185,12 @@ def delete_expired_messages(now: datetime) -> int:
     )
     expired = sa.select(ContactMessage.reference).where(ContactMessage.email_normalised.in_(latest))
     db.session.execute(sa.delete(OutboxMessage).where(OutboxMessage.reference.in_(expired)))
-    result = db.session.execute(
+    result = changed_rows(
         sa.delete(ContactMessage).where(ContactMessage.email_normalised.in_(latest))
     )
     _delete_clients_without_messages()
     db.session.commit()
-    return result.rowcount
+    return result
 
 
 def find_message(reference: str) -> ContactMessage | None:
@@ -204,7 +204,7 @@ def new_messages(limit: int) -> tuple[list[ContactMessage], int]:
     return list(db.session.scalars(new.limit(limit))), count
 
 
-def inbox_query(text: str | None, status: str) -> sa.Select[tuple[ContactMessage]]:
+def inbox_query(text: str | None, status: str) -> sa.Select[ContactMessage]:
     """Messages for the staff inbox: newest first, filtered by status and search text."""
     query = sa.select(ContactMessage).order_by(
         ContactMessage.received_at.desc(), ContactMessage.id.desc()

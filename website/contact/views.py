@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request, session, url_for
+import flask
+from flask import Blueprint, current_app, request, session, url_for
 from flask_limiter import RequestLimit
+from werkzeug.wrappers import Response
 
 from website.addresses import address_key, is_address
 from website.contact import services
@@ -23,9 +25,11 @@ def _email_key() -> str:
     return "contact-email:" + address_key(request.form.get("email", "")[:254])
 
 
-def _rate_limited(limit: RequestLimit) -> Response:
+def _rate_limited(limit: RequestLimit) -> flask.Response:
     """Show the form again, with what was typed, and say when to try again."""
-    return _form_page(ContactForm(), status=429, retry_minutes=retry_minutes(limit))
+    return flask.make_response(
+        _form_page(ContactForm(), status=429, retry_minutes=retry_minutes(limit))
+    )
 
 
 @bp.get("")

@@ -143,7 +143,7 @@ def create_command(
         raise click.UsageError(f"No postal address for {address_to} yet: give --address.")
     # What was not given stays as the client's record has it.
     details = Details(
-        name=client_name or client.name,
+        name=client_name or (client.name if client else ""),  # one of them, checked above
         language=language or (client.language if client else "nl"),
         address=address or (client.address if client else None),
         company_name=company or (client.company_name if client else None),

@@ -6,17 +6,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy.ext.hybrid import hybrid_method
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import InstanceState, Mapped, mapped_column, relationship
 
 from website.clients.models import Client
 from website.clock import utcnow
-from website.extensions import db
+from website.extensions import Model
 from website.labels import Labelled, set_labels
 from website.money import cents
 
@@ -104,7 +104,7 @@ STUDIO_DETAILS = {
 }
 
 
-class Invoice(db.Model):
+class Invoice(Model):
     """A draft can change; an issued invoice never does (corrections are credit notes)."""
 
     __tablename__ = "invoice"
@@ -217,7 +217,7 @@ class Invoice(db.Model):
         return next((part for part in self.installments if not part.is_paid), None)
 
 
-class InvoiceLine(db.Model):
+class InvoiceLine(Model):
     __tablename__ = "invoice_line"
     __table_args__ = (sa.UniqueConstraint("invoice_id", "position"),)
 
@@ -238,7 +238,7 @@ class InvoiceLine(db.Model):
         return cents(self.quantity * self.unit_price)
 
 
-class Installment(db.Model):
+class Installment(Model):
     """One part of the payment schedule: the deposit, the balance, or a single payment."""
 
     __tablename__ = "invoice_installment"
@@ -262,12 +262,11 @@ class Installment(db.Model):
     def is_paid(self) -> bool:
         return self.paid_at is not None
 
-    @hybrid_method
     def is_overdue(self, today: date) -> bool:
         """Unpaid on an issued invoice, and its due date has passed (``today`` is the studio's).
 
-        The one definition of "overdue": in Python for a part at hand, and (below) in SQL for
-        a query that looks for them.
+        The one definition of "overdue", here for a part at hand and in ``overdue`` (just
+        below, the same three conditions) for a query that looks for them.
         """
         return (
             self.invoice.status is InvoiceStatus.ISSUED
@@ -276,9 +275,9 @@ class Installment(db.Model):
             and self.due_on < today
         )
 
-    @is_overdue.inplace.expression
     @classmethod
-    def _is_overdue_sql(cls, today: date) -> sa.ColumnElement[bool]:
+    def overdue(cls, today: date) -> sa.ColumnElement[bool]:
+        """``is_overdue`` as a condition for a query."""
         return sa.and_(
             cls.invoice.has(Invoice.status == InvoiceStatus.ISSUED),
             cls.paid_at.is_(None),
@@ -295,7 +294,7 @@ class Installment(db.Model):
         return self.due_on <= today
 
 
-class PayLink(db.Model):
+class PayLink(Model):
     """The secret in a client's ``/pay/<token>`` link; only its hash is stored.
 
     Sending the invoice again makes a new link and revokes the old one, so a link that went
@@ -315,7 +314,7 @@ class PayLink(db.Model):
     invoice: Mapped[Invoice] = relationship()
 
 
-class InvoiceCounter(db.Model):
+class InvoiceCounter(Model):
     """The last number used in a year; locked while a number is taken, so none is skipped."""
 
     __tablename__ = "invoice_counter"
@@ -374,15 +373,16 @@ def _is_fixed(connection: sa.Connection, invoice_id: int | None) -> bool:
     return stored is not None and stored.status is not InvoiceStatus.DRAFT
 
 
-def _new_values(target: object, names: tuple[str, ...]) -> dict[str, object]:
+def _new_values(target: Model, names: tuple[str, ...]) -> dict[str, Any]:
     """The attributes of ``target`` given a new value since it was loaded, with that value."""
-    attrs = sa.inspect(target).attrs
-    return {name: attrs[name].history.added[0] for name in names if attrs[name].history.added}
+    state: InstanceState[Any] = sa.inspect(target)
+    added = {name: list(state.attrs[name].history.added) for name in names}
+    return {name: values[0] for name, values in added.items() if values}
 
 
 def _invoice_ids(child: InvoiceLine | Installment) -> set[int]:
     """The invoice a line or installment belongs to, and any it was moved from."""
-    state = sa.inspect(child)
+    state: InstanceState[Any] = sa.inspect(child)
     ids = {child.invoice_id, *state.attrs.invoice_id.history.deleted}
     parent = state.dict.get("invoice")  # without loading it in the middle of the flush
     if parent is not None:

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -333,7 +334,7 @@ def send(invoice: Invoice, staff_id: int | None = None) -> str:
     return link
 
 
-def mail_client(invoice: Invoice, template: str, subject: str, **context: object) -> None:
+def mail_client(invoice: Invoice, template: str, subject: str, **context: Any) -> None:
     """Queue ``mail/<template>`` to the invoice's client, in their language, under its number.
 
     A mail with a ``pay_url`` keeps no body once delivered: the link opens the invoice.
@@ -564,12 +565,12 @@ def delete_draft(invoice: Invoice, *, staff_id: int | None = None) -> None:
 
 
 def overdue_installments(today: date, limit: int) -> list[Installment]:
-    """Parts that are overdue (``Installment.is_overdue``), longest overdue first, each with
+    """Parts that are overdue (``Installment.overdue``), longest overdue first, each with
     its invoice and client."""
     return list(
         db.session.scalars(
             sa.select(Installment)
-            .where(Installment.is_overdue(today))
+            .where(Installment.overdue(today))
             .options(joinedload(Installment.invoice).joinedload(Invoice.client))
             .order_by(Installment.due_on, Installment.id)
             .limit(limit)
@@ -577,7 +578,7 @@ def overdue_installments(today: date, limit: int) -> list[Installment]:
     )
 
 
-def search_query(text: str | None, status: InvoiceStatus | None) -> sa.Select[tuple[Invoice]]:
+def search_query(text: str | None, status: InvoiceStatus | None) -> sa.Select[Invoice]:
     """Invoices newest first, with their client, lines and schedule (three queries a page)."""
     query = (
         sa.select(Invoice)

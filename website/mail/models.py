@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from website.clock import utcnow
-from website.extensions import db
+from website.extensions import Model
 from website.labels import Labelled, set_labels
 
 
@@ -39,7 +39,7 @@ INTERRUPTED = (
 )
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """One rendered email and its delivery state; bodies are deleted with the row."""
 
     __tablename__ = "mail_outbox"
@@ -97,7 +97,7 @@ class OutboxMessage(db.Model):
             self.recipient = ""
 
 
-class Suppression(db.Model):
+class Suppression(Model):
     """An address that must get no marketing mail (Art. 21(3) GDPR): kept as a hash only."""
 
     __tablename__ = "mail_suppression"

@@ -29,6 +29,7 @@ from website.extensions import db
 from website.mail.models import INTERRUPTED, OutboxMessage, OutboxStatus, Suppression
 from website.mail.transport import DeliveryError, Transport, open_transport
 from website.mail.unsubscribe import unsubscribe_token
+from website.queries import changed_rows
 
 # Longer than any send takes (each SMTP step times out after MAIL_TIMEOUT): a message still
 # "sending" after this was left by a worker that died.
@@ -198,14 +199,14 @@ def undelivered() -> list[OutboxMessage]:
 def delete_old_mail(now: datetime) -> int:
     """Retention: delete sent, suppressed and dead messages once they are old enough."""
     cutoff = now - timedelta(days=current_app.config["MAIL_KEEP_SENT_DAYS"])
-    result = db.session.execute(
+    result = changed_rows(
         sa.delete(OutboxMessage).where(
             OutboxMessage.status.not_in([OutboxStatus.QUEUED, OutboxStatus.SENDING]),
             sa.func.coalesce(OutboxMessage.sent_at, OutboxMessage.created_at) < cutoff,
         )
     )
     db.session.commit()
-    return result.rowcount
+    return result
 
 
 def _claim_next_due(now: datetime) -> OutboxMessage | None:
@@ -228,7 +229,7 @@ def _claim_next_due(now: datetime) -> OutboxMessage | None:
 
 def _set_aside_interrupted(now: datetime) -> int:
     """Messages a worker claimed but never finished: dead letters now, never sent again."""
-    interrupted = db.session.execute(
+    interrupted = changed_rows(
         sa.update(OutboxMessage)
         .where(
             OutboxMessage.status == OutboxStatus.SENDING,
@@ -239,7 +240,7 @@ def _set_aside_interrupted(now: datetime) -> int:
             attempts=OutboxMessage.attempts + 1,
             last_error=INTERRUPTED,
         )
-    ).rowcount
+    )
     db.session.commit()
     if interrupted:
         current_app.logger.warning("%s mail(s) interrupted while sending set aside", interrupted)

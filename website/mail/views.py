@@ -11,7 +11,8 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
 
-from flask import Blueprint, Response, abort, current_app, make_response, render_template
+from flask import Blueprint, abort, current_app, make_response, render_template
+from werkzeug.wrappers import Response
 
 bp = Blueprint("dev_mailbox", __name__, url_prefix="/dev/mailbox")
 

@@ -43,7 +43,7 @@ class Switches:
     timeout_seconds: float = 15.0
 
 
-SWITCH_TYPES = {f.name: type(f.default) for f in fields(Switches)}
+SWITCH_TYPES: dict[str, type[Any]] = {f.name: type(f.default) for f in fields(Switches)}
 POSITIVE_SWITCHES = frozenset({"time_scale", "timeout_seconds"})
 
 

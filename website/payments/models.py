@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from website.clock import utcnow
-from website.extensions import db
+from website.extensions import Model
 from website.invoices.models import Installment
 from website.labels import Labelled, set_labels
 
@@ -87,7 +87,7 @@ def method_name(method: str | None) -> str:
     return str(METHOD_NAMES.get(method, method)) if method else "–"
 
 
-class PaymentAttempt(db.Model):
+class PaymentAttempt(Model):
     """One Mollie payment for one installment, or a bank transfer staff recorded.
 
     The row exists before Mollie is asked, so a click that failed half-way is retried with
@@ -127,7 +127,7 @@ class PaymentAttempt(db.Model):
     )
 
 
-class PaymentEvent(db.Model):
+class PaymentEvent(Model):
     """A change of an attempt's status, with Mollie's own word for it; never changed."""
 
     __tablename__ = "payment_event"

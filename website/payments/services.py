@@ -301,7 +301,7 @@ def sync_payment(attempt: PaymentAttempt, source: PaymentSource) -> PaymentAttem
         raise PaymentUnavailable(str(error)) from error
     _lock(attempt.installment_id)
     problem = payment_mismatch(attempt, payment)
-    if problem:
+    if problem or payment is None:
         log.warning("Payment attempt %s: ignoring Mollie's answer: %s", attempt.id, problem)
         if payment is not None and payment.get("status") == "paid":
             record(None, "payment.mismatch", "invoice", attempt.installment.invoice.number)

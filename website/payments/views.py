@@ -12,7 +12,6 @@ import segno.helpers
 from cryptography.fernet import Fernet, InvalidToken
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -24,6 +23,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response
 
 from website import htmx
 from website.clock import studio_today
@@ -197,7 +197,8 @@ def returned(attempt_id: int, key: str) -> Response | str | tuple[str, int]:
 
 
 def _cookie_cipher() -> Fernet:
-    key = hmac.new(current_app.secret_key.encode(), b"pay-link-in-session", hashlib.sha256)
+    secret = current_app.config["SECRET_KEY"].encode()
+    key = hmac.new(secret, b"pay-link-in-session", hashlib.sha256)
     return Fernet(base64.urlsafe_b64encode(key.digest()))
 
 

@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from website.clock import utcnow
-from website.extensions import db
+from website.extensions import Model
 
 
-class PolicyVersion(db.Model):
+class PolicyVersion(Model):
     """A published policy text; immutable once stored (a change is a new version)."""
 
     __tablename__ = "policy_version"

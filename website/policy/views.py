@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, abort, request
+from werkzeug.wrappers import Response
 
 from website.htmx import render
 from website.i18n import current_language

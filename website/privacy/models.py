@@ -10,10 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from website.clock import utcnow
 from website.consents.models import ConsentEvent, ConsentPurpose
-from website.extensions import db
+from website.extensions import Model
 
 
-class VerificationChallenge(db.Model):
+class VerificationChallenge(Model):
     """An emailed code that proves a visitor can read an address; only its HMAC is kept.
 
     One is made for every request, whether or not the address is known, so both take the
@@ -33,7 +33,7 @@ class VerificationChallenge(db.Model):
     closed_at: Mapped[datetime | None]
 
 
-class VerifiedSession(db.Model):
+class VerifiedSession(Model):
     """A browser that proved it reads ``email``: found by the hash of its cookie's secret."""
 
     __tablename__ = "privacy_session"
@@ -45,7 +45,7 @@ class VerifiedSession(db.Model):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
-class Profile(db.Model):
+class Profile(Model):
     """What a person tells the studio about their wishes (Art. 16: they edit it themselves)."""
 
     __tablename__ = "privacy_profile"
@@ -57,7 +57,7 @@ class Profile(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ProfilePhoto(db.Model):
+class ProfilePhoto(Model):
     """A sample photo someone uploaded: re-encoded without metadata, kept in the instance folder."""
 
     __tablename__ = "privacy_photo"
@@ -81,7 +81,7 @@ class ProfilePhoto(db.Model):
         return f"{self.public_id}.{self.extension}"
 
 
-class RemovalRequest(db.Model):
+class RemovalRequest(Model):
     """Work for staff after a withdrawal: take down published photos, or tell partners."""
 
     __tablename__ = "privacy_removal"

@@ -19,13 +19,14 @@ from __future__ import annotations
 import io
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from PIL import Image, UnidentifiedImageError
 
 # Pillow's name for the format: (content type, what the stored file is saved with).
-FORMATS = {
+FORMATS: dict[str, tuple[str, dict[str, Any]]] = {
     "JPEG": ("image/jpeg", {"quality": 90, "optimize": True}),
     "PNG": ("image/png", {"optimize": True}),
     "WEBP": ("image/webp", {"quality": 90}),

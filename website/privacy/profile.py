@@ -22,6 +22,7 @@ from website.extensions import db
 from website.privacy.models import Profile, ProfilePhoto
 from website.privacy.photos import TOO_LARGE, PhotoRejected, clean
 from website.privacy.services import lock_subject
+from website.queries import changed_rows
 
 TOO_MANY_PHOTOS = _l("You can keep at most %(count)s sample photos. Please delete one first.")
 
@@ -53,9 +54,8 @@ def photo_path(photo: ProfilePhoto) -> Path:
 
 
 def photo_count(email: str) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count(ProfilePhoto.id)).where(ProfilePhoto.email == email)
-    )
+    query = sa.select(sa.func.count(ProfilePhoto.id)).where(ProfilePhoto.email == email)
+    return db.session.scalar(query) or 0
 
 
 def add_photo(email: str, upload: FileStorage) -> ProfilePhoto:
@@ -139,7 +139,7 @@ def delete_expired_profiles(now: datetime) -> int:
     """
     cutoff = retention.months_before(now, current_app.config["CONTACT_RETENTION_MONTHS"])
     clients = sa.select(Client.email)
-    profiles = db.session.execute(
+    profiles = changed_rows(
         sa.delete(Profile).where(Profile.email.not_in(clients), Profile.updated_at < cutoff)
     )
     photos = _delete_photos(
@@ -147,4 +147,4 @@ def delete_expired_profiles(now: datetime) -> int:
             ProfilePhoto.email.not_in(clients), ProfilePhoto.created_at < cutoff
         )
     )
-    return profiles.rowcount + photos
+    return profiles + photos

@@ -30,7 +30,7 @@ from website.extensions import db
 from website.mail.models import Suppression
 from website.privacy.models import RemovalRequest
 from website.privacy.register import CONSENT_KEEP_YEARS, consent_notice
-from website.queries import insert_unless_present
+from website.queries import changed_rows, insert_unless_present
 
 # Withdrawing these leaves work for staff: published photos to take down, partners to tell.
 NEEDS_TAKE_DOWN = (ConsentPurpose.PORTFOLIO, ConsentPurpose.SOCIAL_MEDIA, ConsentPurpose.PARTNERS)
@@ -137,7 +137,7 @@ def removal_queue() -> list[tuple[RemovalRequest, int | None]]:
         .where(RemovalRequest.done_at.is_(None))
         .order_by(RemovalRequest.created_at, RemovalRequest.id)
     ).all()
-    return [tuple(row) for row in rows]
+    return [(removal, client_id) for removal, client_id in rows]
 
 
 def finish_removal(item: RemovalRequest, staff_id: int) -> None:
@@ -174,6 +174,6 @@ def delete_expired_consents(now: datetime) -> int:
     if not expired:
         return 0
     db.session.execute(sa.delete(RemovalRequest).where(RemovalRequest.email.in_(expired)))
-    result = db.session.execute(sa.delete(ConsentEvent).where(ConsentEvent.email.in_(expired)))
+    result = changed_rows(sa.delete(ConsentEvent).where(ConsentEvent.email.in_(expired)))
     db.session.commit()
-    return result.rowcount
+    return result

@@ -6,8 +6,9 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Response, current_app, flash, g, request, url_for
+from flask import current_app, flash, g, request, url_for
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response
 
 from website.htmx import redirect_after_post
 from website.privacy import verification
@@ -47,6 +48,14 @@ def verified_email() -> str | None:
     if "subject" not in g:
         g.subject = verification.current_session(cookie_secret())
     return g.subject
+
+
+def verified_subject() -> str:
+    """The verified address, for code behind ``@verified`` (which makes sure there is one)."""
+    email = verified_email()
+    if email is None:
+        raise RuntimeError("No verified session: only call this behind @verified.")
+    return email
 
 
 def verified(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -30,6 +30,7 @@ from website.extensions import count_hit, db
 from website.mail.models import OutboxMessage, Suppression
 from website.mail.services import queue_mail
 from website.privacy.models import Profile, ProfilePhoto, VerificationChallenge, VerifiedSession
+from website.queries import changed_rows
 
 CODE_DIGITS = 8
 MAX_ATTEMPTS = 5
@@ -144,7 +145,7 @@ def check_code(
         return CodeProblem.SPENT
     browser_hash = _hmac("browser", browser_secret)
     # Count the attempt first, in one statement, so parallel guesses cannot exceed the limit.
-    counted = db.session.execute(
+    counted = changed_rows(
         sa.update(VerificationChallenge)
         .where(
             VerificationChallenge.browser_hash == browser_hash,
@@ -157,7 +158,7 @@ def check_code(
     challenge = db.session.scalar(
         sa.select(VerificationChallenge).where(VerificationChallenge.browser_hash == browser_hash)
     )
-    if counted.rowcount != 1 or challenge is None:
+    if counted != 1 or challenge is None:
         db.session.commit()
         return CodeProblem.SPENT
     expected = _hmac("code", f"{browser_secret}:{code}")
@@ -238,7 +239,7 @@ def end_session(session_secret: str | None) -> None:
 def delete_spent_verification(now: datetime) -> int:
     """Delete used and expired codes (and the mail that carried them) and idle sessions."""
     minutes = current_app.config["PRIVACY_CODE_MINUTES"]
-    codes = db.session.execute(
+    codes = changed_rows(
         sa.delete(VerificationChallenge).where(
             sa.or_(
                 VerificationChallenge.expires_at <= now,
@@ -246,13 +247,13 @@ def delete_spent_verification(now: datetime) -> int:
             )
         )
     )
-    mails = db.session.execute(
+    mails = changed_rows(
         sa.delete(OutboxMessage).where(
             OutboxMessage.kind == CODE_MAIL,
             OutboxMessage.created_at <= now - timedelta(minutes=minutes),
         )
     )
-    sessions = db.session.execute(
+    sessions = changed_rows(
         sa.delete(VerifiedSession).where(
             sa.or_(
                 VerifiedSession.last_seen_at <= now - _idle_limit(),
@@ -261,4 +262,4 @@ def delete_spent_verification(now: datetime) -> int:
         )
     )
     db.session.commit()
-    return codes.rowcount + mails.rowcount + sessions.rowcount
+    return codes + mails + sessions

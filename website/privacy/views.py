@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
+import flask
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -20,6 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_limiter import RequestLimit
 from flask_limiter.util import get_remote_address
+from werkzeug.wrappers import Response
 
 from website.addresses import address_key, is_address, normalise_email
 from website.clock import studio_today
@@ -43,6 +44,7 @@ from website.privacy.session import (
     set_cookie,
     verified,
     verified_email,
+    verified_subject,
 )
 from website.privacy.subject import RECORDS, consent_records
 from website.privacy.subject import photos as photos_of
@@ -88,12 +90,18 @@ def _not_an_address() -> bool:
     return not is_address(request.form.get("email", ""))
 
 
-def _start_over_limit(limit: RequestLimit) -> Response:
-    return _start_page(EmailForm(), status=429, retry_minutes=retry_minutes(limit))
+# Flask-Limiter's on_breach is typed for Flask's own Response class: make_response passes
+# the page through unchanged.
+def _start_over_limit(limit: RequestLimit) -> flask.Response:
+    return flask.make_response(
+        _start_page(EmailForm(), status=429, retry_minutes=retry_minutes(limit))
+    )
 
 
-def _code_over_limit(limit: RequestLimit) -> Response:
-    return _code_page(CodeForm(), status=429, retry_minutes=retry_minutes(limit))
+def _code_over_limit(limit: RequestLimit) -> flask.Response:
+    return flask.make_response(
+        _code_page(CodeForm(), status=429, retry_minutes=retry_minutes(limit))
+    )
 
 
 @bp.after_request
@@ -204,7 +212,7 @@ def sign_out() -> Response:
 @verified
 def data() -> Response:
     """Your data: every category we hold, with why, on what basis, for whom and how long."""
-    email = verified_email()
+    email = verified_subject()
     categories = [(category, list(RECORDS[category.key](email))) for category in CATEGORIES]
     return _panel("data", categories=categories)
 
@@ -229,7 +237,7 @@ def download_zip() -> Response:
     Only with a recent code: otherwise a fresh one is mailed first, which leads back here.
     """
     if not verification.is_fresh(cookie_secret()):
-        session[CHALLENGE_KEY] = verification.request_code(verified_email(), current_language())
+        session[CHALLENGE_KEY] = verification.request_code(verified_subject(), current_language())
         session[NEXT_KEY] = "download"
         flash(
             _(
@@ -238,7 +246,7 @@ def download_zip() -> Response:
             )
         )
         return redirect_after_post(url_for("privacy.code"))
-    archive = build_export(verified_email())
+    archive = build_export(verified_subject())
     name = f"ivisual-productions-data-{studio_today().isoformat()}.zip"
     return send_file(archive, mimetype="application/zip", as_attachment=True, download_name=name)
 
@@ -257,7 +265,7 @@ def save_profile() -> Response:
     form = ProfileForm()
     if not form.validate():
         return _profile_panel(profile_form=form, status=422)
-    profiles.save_profile(verified_email(), form.preferences.data, form.interests.data)
+    profiles.save_profile(verified_subject(), form.preferences.data, form.interests.data)
     flash(_("Your profile is saved."))
     return _after_change("profile", _profile_panel)
 
@@ -266,7 +274,7 @@ def save_profile() -> Response:
 @verified
 def delete_profile() -> Response:
     """Delete the profile and every sample photo, files too."""
-    profiles.delete_profile(verified_email())
+    profiles.delete_profile(verified_subject())
     flash(_("Your profile and sample photos are deleted."))
     return _after_change("profile", _profile_panel)
 
@@ -279,7 +287,7 @@ def upload_photo() -> Response:
     form = PhotoForm()
     if form.validate():
         try:
-            profiles.add_photo(verified_email(), form.photo.data)
+            profiles.add_photo(verified_subject(), form.photo.data)
         except PhotoRejected as rejected:
             form.photo.errors.append(str(rejected.reason))
         else:
@@ -292,7 +300,7 @@ def upload_photo() -> Response:
 @verified
 def photo(public_id: str) -> Response:
     """One of the person's own photos, as the image type it is (never sniffed)."""
-    found = profiles.find_photo(verified_email(), public_id)
+    found = profiles.find_photo(verified_subject(), public_id)
     if found is None:
         abort(404)
     response = send_file(
@@ -309,7 +317,7 @@ def photo(public_id: str) -> Response:
 @verified
 def delete_photo(public_id: str) -> Response:
     """Delete a sample photo, file and all."""
-    found = profiles.find_photo(verified_email(), public_id)
+    found = profiles.find_photo(verified_subject(), public_id)
     if found is None:
         abort(404)
     profiles.delete_photo(found)
@@ -334,7 +342,7 @@ def change_consent(purpose: str, action: str) -> Response:
         abort(404)
     giving = action == "give"
     event = services.change_consent(
-        verified_email(),
+        verified_subject(),
         chosen,
         ConsentAction.GIVEN if giving else ConsentAction.WITHDRAWN,
         current_language(),
@@ -354,7 +362,7 @@ def change_consent(purpose: str, action: str) -> Response:
 @verified
 def stop_marketing() -> Response:
     """Object to direct marketing: absolute, in one click (Art. 21(3))."""
-    services.stop_marketing(verified_email(), current_language(), ConsentChannel.PRIVACY_CENTRE)
+    services.stop_marketing(verified_subject(), current_language(), ConsentChannel.PRIVACY_CENTRE)
     flash(_("Done: we will never send you marketing email again."))
     return _after_change("consents", _consents_panel)
 
@@ -383,7 +391,7 @@ def unsubscribe(token: str) -> Response:
 def _profile_panel(
     profile_form: ProfileForm | None = None, photo_form: PhotoForm | None = None, status: int = 200
 ) -> Response:
-    email = verified_email()
+    email = verified_subject()
     saved = profiles.find_profile(email)
     if profile_form is None:
         profile_form = ProfileForm(obj=saved)
@@ -399,7 +407,7 @@ def _profile_panel(
 
 
 def _consents_panel() -> Response:
-    email = verified_email()
+    email = verified_subject()
     return _panel(
         "consents",
         state=services.consent_state(email),
