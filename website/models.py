@@ -11,6 +11,7 @@ from website.mail.models import OutboxMessage, Suppression
 from website.payments.models import PaymentAttempt, PaymentEvent
 from website.policy.models import PolicyVersion
 from website.privacy.models import (
+    PrivacyRequest,
     Profile,
     ProfilePhoto,
     RemovalRequest,
@@ -34,6 +35,7 @@ __all__ = [
     "PaymentAttempt",
     "PaymentEvent",
     "PolicyVersion",
+    "PrivacyRequest",
     "Profile",
     "ProfilePhoto",
     "RecoveryCode",

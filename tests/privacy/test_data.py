@@ -67,7 +67,7 @@ def test_the_panel_shows_every_category_with_its_article_15_information(
     assert "€484.00" in page
     assert "Newsletter" in page and "contact form" in page
     assert "Someone Else" not in page and "other@example.nl" not in page
-    assert "We keep no separate record of privacy requests" in page
+    assert "Your privacy requests and complaints" in page
 
 
 @pytest.mark.usefixtures("history")

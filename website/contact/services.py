@@ -113,10 +113,10 @@ def _started(payload: object) -> float:
     return float(payload)
 
 
-def new_reference() -> str:
+def new_reference(prefix: str = "C") -> str:
     """A reference people can read out on the phone, e.g. C-7KQ3-XM2P."""
     chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
-    return f"C-{chars[:4]}-{chars[4:]}"
+    return f"{prefix}-{chars[:4]}-{chars[4:]}"
 
 
 def submit_message(submission: Submission) -> ContactMessage:

@@ -1,16 +1,18 @@
-"""The privacy centre's own records: emailed codes, verified sessions, profiles, sample photos
-and the take-downs that withdrawn consents leave for staff."""
+"""The privacy centre's own records: emailed codes, verified sessions, profiles, sample photos,
+the take-downs that withdrawn consents leave for staff, and requests under the GDPR."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from website.clock import utcnow
 from website.consents.models import ConsentEvent, ConsentPurpose
 from website.extensions import Model
+from website.labels import Labelled, set_labels
 
 
 class VerificationChallenge(Model):
@@ -97,3 +99,105 @@ class RemovalRequest(Model):
     )
 
     consent_event: Mapped[ConsentEvent] = relationship()
+
+
+class RequestKind(Labelled):
+    """What a person asks of the studio under the GDPR, or a complaint."""
+
+    ACCESS = (
+        "access"  # logged by staff: asked by mail, phone or letter (the centre is self-service)
+    )
+    CORRECTION = "correction"  # Art. 16
+    ERASURE = "erasure"  # Art. 17
+    RESTRICTION = "restriction"  # Art. 18
+    OBJECTION = "objection"  # Art. 21(1)
+    COMPLAINT = "complaint"
+    NOT_ME = "not_me"  # "this was not me": an email change the old address did not ask for
+
+
+class RequestChannel(Labelled):
+    PRIVACY_CENTRE = "privacy_centre"
+    EMAIL = "email"
+    PHONE = "phone"
+    LETTER = "letter"
+
+
+class RequestStatus(Labelled):
+    OPEN = "open"
+    COMPLETED = "completed"
+    REFUSED = "refused"
+
+
+set_labels(
+    {
+        RequestKind.ACCESS: _l("Access to your data"),
+        RequestKind.CORRECTION: _l("Correction"),
+        RequestKind.ERASURE: _l("Erasure"),
+        RequestKind.RESTRICTION: _l("Restriction of processing"),
+        RequestKind.OBJECTION: _l("Objection to processing"),
+        RequestKind.COMPLAINT: _l("Complaint"),
+        RequestKind.NOT_ME: _l("Email change you did not make"),
+        RequestChannel.PRIVACY_CENTRE: _l("privacy centre"),
+        RequestChannel.EMAIL: _l("email"),
+        RequestChannel.PHONE: _l("phone"),
+        RequestChannel.LETTER: _l("letter"),
+        RequestStatus.OPEN: _l("Open"),
+        RequestStatus.COMPLETED: _l("Answered"),
+        RequestStatus.REFUSED: _l("Refused"),
+    }
+)
+
+
+class PrivacyRequest(Model):
+    """A request under the GDPR (or a complaint), with the dates the law counts.
+
+    Answered within one calendar month of receipt (``due_on``), which staff may extend once,
+    within that month and with a reason, by up to two further months (Art. 12(3)).
+    ``fingerprint`` makes a double submit one request: two open requests of one person with
+    the same kind and text cannot exist side by side.
+    """
+
+    __tablename__ = "privacy_request"
+    __table_args__ = (
+        sa.Index(
+            "uq_privacy_request_open_fingerprint",
+            "fingerprint",
+            unique=True,
+            sqlite_where=sa.text("status = 'open'"),
+            postgresql_where=sa.text("status = 'open'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(sa.String(12), unique=True)  # P-XXXX-XXXX
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)  # normalised
+    language: Mapped[str] = mapped_column(sa.String(2))
+    kind: Mapped[RequestKind]
+    channel: Mapped[RequestChannel]
+    details: Mapped[str] = mapped_column(sa.Text, default="")  # in the person's words
+    # How staff checked who asked, for a request that came by mail, phone or letter.
+    identity_check: Mapped[str | None] = mapped_column(sa.Text)
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    status: Mapped[RequestStatus] = mapped_column(default=RequestStatus.OPEN)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    received_on: Mapped[date]  # the studio's date: the month is counted from it
+    due_on: Mapped[date] = mapped_column(index=True)
+    extended_to: Mapped[date | None]
+    extension_reason: Mapped[str | None] = mapped_column(sa.Text)
+    outcome: Mapped[str | None] = mapped_column(sa.Text)  # what was done, or why refused
+    answered_at: Mapped[datetime | None] = mapped_column(index=True)
+    logged_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_member.id", ondelete="SET NULL")
+    )
+    answered_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_member.id", ondelete="SET NULL")
+    )
+
+    @property
+    def due(self) -> date:
+        """The day it must be answered by: the extended date, if staff extended it."""
+        return self.extended_to or self.due_on
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is RequestStatus.OPEN

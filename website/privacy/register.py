@@ -21,6 +21,9 @@ from website.consents.models import ConsentPurpose
 # years after the last change once nothing is in force and the person is no longer a client
 # (website.privacy.services.delete_expired_consents).
 CONSENT_KEEP_YEARS = 5
+# Requests under the GDPR and complaints are proof that they were answered, and how: kept this
+# many years after the answer (claims about them lapse after five years, art. 3:310 BW).
+REQUEST_KEEP_YEARS = 5
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ def retention_values() -> Mapping[str, int]:
         "idle_minutes": config["PRIVACY_SESSION_IDLE_MINUTES"],
         "max_minutes": config["PRIVACY_SESSION_MAX_MINUTES"],
         "consent_years": CONSENT_KEEP_YEARS,
+        "request_years": REQUEST_KEEP_YEARS,
     }
 
 
@@ -269,17 +273,32 @@ CATEGORIES: tuple[Category, ...] = (
     ),
     Category(
         key="privacy_requests",
-        title=_l("Earlier privacy requests"),
+        title=_l("Your privacy requests and complaints"),
         purpose=_l(
-            "We keep no separate record of privacy requests: what you do here is recorded "
-            "above (consents, objections, take-down requests), and requests by email are "
-            "among your messages."
+            "Answering what you ask of us under the GDPR (correction, erasure, restriction, "
+            "objection) and your complaints, on time, and being able to show that we did."
         ),
-        legal_basis=_l("Not applicable."),
+        legal_basis=_l("Our legal duty to answer them (Art. 12 and 6(1)(c) GDPR)."),
         recipients=NO_ONE,
-        retention=_l("Not applicable."),
-        source=_l("Not applicable."),
-        fields=(),
+        retention=_l(
+            "Kept %(request_years)s years after we answered, as proof of the answer; then deleted."
+        ),
+        source=_l(
+            "You: in the privacy centre, or by email, phone or letter (then noted by our staff)."
+        ),
+        fields=(
+            ("reference", _l("Reference")),
+            ("kind", _l("Request")),
+            ("channel", _l("How")),
+            ("details", _l("What you wrote")),
+            ("received_on", _l("Received")),
+            ("due_on", _l("Answer due")),
+            ("extended_to", _l("Extended to")),
+            ("extension_reason", _l("Why extended")),
+            ("status", _l("Status")),
+            ("outcome", _l("Answer")),
+            ("answered_at", _l("Answered")),
+        ),
     ),
 )
 

@@ -26,7 +26,13 @@ from website.invoices.models import Installment, InstallmentKind, Invoice
 from website.labels import Labelled, set_labels
 from website.mail.models import OutboxMessage, Suppression
 from website.payments.models import PaymentAttempt, PaymentSource, PaymentStatus
-from website.privacy.models import Profile, ProfilePhoto, RemovalRequest, VerifiedSession
+from website.privacy.models import (
+    PrivacyRequest,
+    Profile,
+    ProfilePhoto,
+    RemovalRequest,
+    VerifiedSession,
+)
 
 BATCH = 200
 Record = dict[str, Any]
@@ -317,8 +323,26 @@ def session_records(email: str) -> Iterator[Record]:
         yield {"created_at": found.created_at, "last_seen_at": found.last_seen_at}
 
 
-def no_records(email: str) -> Iterator[Record]:
-    return iter(())
+def request_records(email: str) -> Iterator[Record]:
+    query = (
+        sa.select(PrivacyRequest)
+        .where(PrivacyRequest.email == email)
+        .order_by(PrivacyRequest.received_at, PrivacyRequest.id)
+    )
+    for request in _stream(query):
+        yield {
+            "reference": request.reference,
+            "kind": request.kind,
+            "channel": request.channel,
+            "details": request.details,
+            "received_on": request.received_on,
+            "due_on": request.due_on,
+            "extended_to": request.extended_to,
+            "extension_reason": request.extension_reason,
+            "status": request.status,
+            "outcome": request.outcome,
+            "answered_at": request.answered_at,
+        }
 
 
 RECORDS: dict[str, Callable[[str], Iterator[Record]]] = {
@@ -332,7 +356,7 @@ RECORDS: dict[str, Callable[[str], Iterator[Record]]] = {
     "removal_requests": removal_records,
     "mail": mail_records,
     "privacy_centre_sessions": session_records,
-    "privacy_requests": no_records,
+    "privacy_requests": request_records,
 }
 
 
