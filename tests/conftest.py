@@ -28,8 +28,8 @@ TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
 PRODUCTION_DETAILS = {
     "STUDIO_ADDRESS": "Studiostraat 8, 1011 AB Amsterdam",
     "STUDIO_KVK": "87654321",
-    "STUDIO_VAT_ID": "NL123456789B01",
-    "STUDIO_IBAN": "NL02RABO0123456789",
+    "STUDIO_VAT_ID": "NL123456782B01",
+    "STUDIO_IBAN": "NL44RABO0123456789",
     "MOLLIE_API_KEY": "live_abcdefghijklmnopqrstuvwxyz0123",
     "MOLLIE_API_ENDPOINT": "https://api.mollie.com",
 }

@@ -129,6 +129,42 @@ def test_invalid_values_are_refused_clearly(
         create_app()
 
 
+@pytest.mark.parametrize("env", ["production", "development"])
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("STUDIO_IBAN", "NL02RABO0123456789", "not an IBAN (The number's checksum"),
+        ("STUDIO_IBAN", "NL91ABNA041716430", "not an IBAN"),
+        ("STUDIO_VAT_ID", "NL123456789B01", "not a Dutch btw-id (The number's checksum"),
+        ("STUDIO_VAT_ID", "DE136695976", "not a Dutch btw-id"),
+    ],
+)
+def test_the_studios_iban_and_btw_id_must_pass_their_check_digits(
+    monkeypatch: pytest.MonkeyPatch, env: str, name: str, value: str, message: str
+) -> None:
+    for variable, setting in {**PRODUCTION, "APP_ENV": env, name: value}.items():
+        monkeypatch.setenv(variable, setting)
+    with pytest.raises(ConfigError, match=re.escape(f"{name}={value!r} is not valid: {message}")):
+        create_app()
+
+
+def test_the_studios_iban_and_btw_id_are_kept_compact(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STUDIO_IBAN", "nl44 rabo 0123 4567 89")
+    monkeypatch.setenv("STUDIO_VAT_ID", "NL 1234.56.782.B01")
+    app = create_app()
+    assert app.config["STUDIO_IBAN"] == "NL44RABO0123456789"
+    assert app.config["STUDIO_VAT_ID"] == "NL123456782B01"
+
+
+def test_production_refuses_the_development_iban_however_it_is_written(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in {**PRODUCTION, "STUDIO_IBAN": "NL91 ABNA 0417 1643 00"}.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match="STUDIO_IBAN is still the development default"):
+        create_app()
+
+
 def test_readme_documents_every_setting() -> None:
     table = README.read_text(encoding="utf-8").split("## Configuration", 1)[1].split("\n## ", 1)[0]
     first_cells = re.findall(r"^\| ([^|]+) \|", table, flags=re.MULTILINE)

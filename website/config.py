@@ -12,6 +12,11 @@ from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
+from stdnum import iban
+from stdnum.exceptions import ValidationError
+
+from website.vat_numbers import dutch_vat_number
+
 ENVIRONMENTS = ("development", "testing", "production")
 
 # Development-only values: the app refuses to start in production while one is in use.
@@ -40,6 +45,14 @@ def _choice(*allowed: str) -> Callable[[str], str]:
         return value
 
     return parse
+
+
+def _iban(value: str) -> str:
+    """The IBAN in compact form (``NL91ABNA0417164300``), once its check digits pass."""
+    try:
+        return iban.validate(value)
+    except ValidationError as exc:
+        raise ValueError(f"not an IBAN ({exc})") from exc
 
 
 @dataclass(frozen=True)
@@ -85,12 +98,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("POST_RATE_LIMIT_IP", "60 per minute; 600 per hour"),
     Setting("CONTACT_RATE_LIMIT_IP", "5 per 10 minutes; 20 per day"),
     Setting("CONTACT_RATE_LIMIT_EMAIL", "3 per hour; 10 per day"),
-    # The studio's legal details, printed on every invoice (art. 35a Wet OB).
+    # The studio's legal details, printed on every invoice (art. 35a Wet OB). The btw-id and
+    # the IBAN must pass their check digits in every environment: with a typo there, every
+    # invoice would be wrong and bank transfers would go astray.
     Setting("STUDIO_NAME", "iVisual Productions"),
     Setting("STUDIO_ADDRESS", "Voorbeeldstraat 1, 1234 AB Amsterdam", dev_only_default=True),
     Setting("STUDIO_KVK", "12345678", dev_only_default=True),
-    Setting("STUDIO_VAT_ID", "NL000099998B57", dev_only_default=True),
-    Setting("STUDIO_IBAN", "NL91ABNA0417164300", dev_only_default=True),
+    Setting("STUDIO_VAT_ID", "NL000099998B57", dutch_vat_number, dev_only_default=True),
+    Setting("STUDIO_IBAN", "NL91ABNA0417164300", _iban, dev_only_default=True),
     # Mollie: development and the tests talk to the sandbox (python -m website.mollie_sandbox).
     Setting("MOLLIE_API_KEY", "test_sandboxdevelopmentkey0000000000", dev_only_default=True),
     Setting("MOLLIE_API_ENDPOINT", "http://127.0.0.1:5001", dev_only_default=True),

@@ -308,7 +308,7 @@ def test_staff_correct_a_clients_details_and_issued_invoices_keep_theirs(
             "language": "nl",
             "address": "Dorpsweg 2\n1234 AB Houten",
             "company_name": "",
-            "vat_id": "nl 123456789 b01",
+            "vat_id": "NL 8547.91.346.B01",
         },
     )
     assert saved.status_code == 303
@@ -320,7 +320,7 @@ def test_staff_correct_a_clients_details_and_issued_invoices_keep_theirs(
             "nl",
             "Dorpsweg 2\n1234 AB Houten",
             None,
-            "NL123456789B01",
+            "NL854791346B01",
         )
         assert db.session.get(Invoice, issued_id).billed_to.name == "Anna de Vries"
         assert db.session.get(Invoice, draft_id).billed_to.name == "Anna Jansen"
@@ -338,7 +338,15 @@ def test_staff_correct_a_clients_details_and_issued_invoices_keep_theirs(
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("name", ""), ("name", "A\nB"), ("vat_id", "123"), ("language", "de"), ("address", "a\x07")],
+    [
+        ("name", ""),
+        ("name", "A\nB"),
+        ("vat_id", "123"),
+        ("vat_id", "NL123456789B01"),  # one digit off: the check digit fails
+        ("vat_id", "DE12345678"),  # a digit short
+        ("language", "de"),
+        ("address", "a\x07"),
+    ],
 )
 def test_bad_details_get_inline_errors_and_change_nothing(
     app: Flask, post: Post, field: str, value: str

@@ -493,6 +493,7 @@ def test_add_a_line_with_htmx_swaps_the_form(app: Flask, post: Post) -> None:
         ({"email": "not-an-address"}, "email", "This does not look like an email address."),
         ({"address": ""}, "address", "Please give the client"),
         ({"vat_id": "123"}, "vat_id", "A VAT number starts with two letters"),
+        ({"vat_id": "NL123456789B01"}, "vat_id", "not a valid VAT number for its country"),
         ({"delivery_date": "31-12-2031"}, "delivery_date", "Not a valid date value."),
         ({"delivery_date": "9999-12-25"}, "delivery_date", "less than five years ahead"),
         ({"lines-0-vat_rate": "0"}, "zero_rate_reason", "Please say why a line carries 0% VAT"),

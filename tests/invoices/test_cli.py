@@ -118,6 +118,11 @@ def test_refusals_store_nothing(app: Flask, runner: FlaskCliRunner) -> None:
         ([*new_client, "--line", "Cent;1;0.01;0", "--deposit", "50"], "part of zero"),
         ([*new_client, "--line", "Shoot;1;1;21", "--delivery-date", "9999-12-25"], "five years"),
         ([*new_client, "--client-name", "N" * 101, "--line", "Shoot;1;1;21"], "--client-name"),
+        ([*new_client, "--vat-id", "123", "--line", "Shoot;1;1;21"], "starts with two letters"),
+        (
+            [*new_client, "--vat-id", "NL123456789B01", "--line", "Shoot;1;1;21"],
+            "'NL123456789B01' is not a valid VAT number for its country",
+        ),
     ]  # fmt: skip
     for args, message in cases:
         result = create(runner, *args)
@@ -192,3 +197,20 @@ def test_a_refused_issue_leaves_an_existing_client_as_it_was(
         client = db.session.scalars(sa.select(Client)).one()
         assert (client.name, client.address) == ("Anna", "Kerkstraat 1")
         assert db.session.scalars(sa.select(Invoice)).all() == []
+
+
+def test_the_vat_number_is_stored_compact(app: Flask, runner: FlaskCliRunner) -> None:
+    result = create(
+        runner,
+        "--client-email", "bram@example.nl",
+        "--client-name", "Bram Jansen",
+        "--address", "Dorpsstraat 2, Zwolle",
+        "--company", "Jansen Events B.V.",
+        "--vat-id", "nl 8547.91.346.b01",
+        "--line", "Wedding film;1;1250;21",
+        "--no-send",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        invoice = db.session.scalars(sa.select(Invoice)).one()
+        assert invoice.client.vat_id == invoice.client_vat_id == "NL854791346B01"

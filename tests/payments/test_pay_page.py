@@ -41,7 +41,7 @@ def text(html: str) -> str:
                 "Factuurdatum",
                 "KvK-nummer: 12345678",
                 "Btw-nummer: NL000099998B57",
-                "IBAN: NL91ABNA0417164300",
+                "IBAN: NL91 ABNA 0417 1643 00",
                 "Anna de Vries",
                 "Kerkstraat 1, 1234 AB Utrecht",
                 "€ 1.000,00",
@@ -198,6 +198,7 @@ def test_paying_without_a_form_token_is_refused(client: FlaskClient, token: str)
 def test_the_bank_transfer_qr_code(app: Flask, client: FlaskClient, token: str) -> None:
     page = client.get(f"/pay/{token}", headers={"Accept-Language": "en"}).text
     assert f'src="/pay/{token}/transfer-qr.svg"' in page
+    assert "<dt>IBAN</dt><dd>NL91 ABNA 0417 1643 00</dd>" in page  # grouped to be typed
     response = client.get(f"/pay/{token}/transfer-qr.svg")
     assert response.status_code == 200
     assert response.mimetype == "image/svg+xml"

@@ -7,12 +7,13 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from website.clients.models import Client
 from website.clients.services import Details
 from website.contact.forms import TOO_LONG, one_line, strip
 from website.i18n import LANGUAGES
+from website.vat_numbers import NotAVatNumber, WrongVatNumber, client_vat_number
 
 ADDRESS_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -22,8 +23,18 @@ def address_text(form: FlaskForm, field: Field) -> None:
         raise ValidationError(_l("The address contains characters we cannot store."))
 
 
-def vat_id_filter(value: str | None) -> str | None:
-    return re.sub(r"[\s.]", "", value).upper() if isinstance(value, str) else value
+def vat_number(form: FlaskForm, field: Field) -> None:
+    """Check the VAT number (an EU one by its country's rules) and keep it compact."""
+    try:
+        field.data = client_vat_number(field.data)
+    except WrongVatNumber as error:
+        raise ValidationError(
+            _l("This is not a valid VAT number for its country: please look for a typo.")
+        ) from error
+    except NotAVatNumber as error:
+        raise ValidationError(
+            _l("A VAT number starts with two letters, e.g. NL123456782B01.")
+        ) from error
 
 
 ADDRESS_LIMITS = (Length(max=300, message=TOO_LONG), address_text)
@@ -55,15 +66,7 @@ class ClientDetailsForm(FlaskForm):
         validators=[Optional(), Length(max=150, message=TOO_LONG), one_line],
     )
     vat_id = StringField(
-        _l("VAT number (optional)"),
-        filters=[vat_id_filter],
-        validators=[
-            Optional(),
-            Regexp(
-                r"^[A-Z]{2}[0-9A-Z+*]{2,13}$",
-                message=_l("A VAT number starts with two letters, e.g. NL123456789B01."),
-            ),
-        ],
+        _l("VAT number (optional)"), filters=[strip], validators=[Optional(), vat_number]
     )
 
     @classmethod

@@ -31,6 +31,7 @@ from website.invoices.services import (
 )
 from website.invoices.services import send as send_invoice
 from website.money import format_money
+from website.vat_numbers import NotAVatNumber, WrongVatNumber, client_vat_number
 
 invoices_cli = AppGroup("invoices", help="Create and send invoices.")
 
@@ -136,6 +137,7 @@ def create_command(
         _detail(hint, value)
         for hint, value in zip(MAX_LENGTHS, (client_name, address, company, vat_id), strict=True)
     )
+    vat_id = _vat_number(vat_id)
     client = db.session.scalar(sa.select(Client).where(Client.email == normalise_email(address_to)))
     if client is None and not client_name:
         raise click.UsageError(f"No client with {address_to} yet: give --client-name.")
@@ -195,6 +197,23 @@ def _english(error: InvoiceError) -> str:
     """The service's refusal, in English like the rest of the command's output."""
     with force_locale("en"):
         return str(error)
+
+
+def _vat_number(value: str | None) -> str | None:
+    """The client's VAT number, compact (an EU one checked by its country's rules)."""
+    if value is None:
+        return None
+    try:
+        return client_vat_number(value)
+    except WrongVatNumber as error:
+        raise click.BadParameter(
+            f"{value!r} is not a valid VAT number for its country (a typo?)", param_hint="--vat-id"
+        ) from error
+    except NotAVatNumber as error:
+        raise click.BadParameter(
+            f"{value!r}: a VAT number starts with two letters, e.g. NL123456782B01",
+            param_hint="--vat-id",
+        ) from error
 
 
 def _link_without_email(invoice: Invoice) -> str:
