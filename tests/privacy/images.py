@@ -86,6 +86,27 @@ def png_with_orientation(orientation: int) -> bytes:
     return out.getvalue()
 
 
+def png_with_broken_raw_exif() -> bytes:
+    """A PNG whose EXIF, in an ImageMagick-style text chunk, is not hex: reading it raises."""
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Raw profile type exif", "\nexif\n      10\nnot hex at all\n")
+    out = io.BytesIO()
+    Image.frombytes("RGB", (6, 4), bytes(range(72))).save(out, "PNG", pnginfo=info)
+    return out.getvalue()
+
+
+def jpeg_with_xmp_orientation() -> bytes:
+    """A JPEG without EXIF whose XMP says to turn it 90° clockwise (orientation 6)."""
+    xmp = (
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF'
+        b' xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description'
+        b' xmlns:tiff="http://ns.adobe.com/tiff/1.0/" tiff:Orientation="6"/></rdf:RDF></x:xmpmeta>'
+    )
+    out = io.BytesIO()
+    halves().save(out, "JPEG", xmp=xmp)
+    return out.getvalue()
+
+
 def mpo(size: tuple[int, int] = (40, 30)) -> bytes:
     """A JPEG holding two pictures, as Pillow opens Ultra HDR and other phone photos."""
     exif = Image.Exif()

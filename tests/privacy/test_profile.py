@@ -16,16 +16,20 @@ from tests.privacy.helpers import KNOWN, make_client, post, sign_in
 from tests.privacy.images import (
     BLUE,
     CAMERA,
+    ORIENTATION,
     RED,
     colour_at,
     exif_of,
     flat_png,
     gif,
+    halves,
     info_of,
     jpeg_with_broken_exif,
     jpeg_with_location,
+    jpeg_with_xmp_orientation,
     mpo,
     near,
+    png_with_broken_raw_exif,
     png_with_orientation,
     png_with_text,
     webp,
@@ -170,7 +174,7 @@ def test_png_and_webp_are_accepted_and_cleaned(
 
 @pytest.mark.parametrize("orientation", range(1, 9))
 def test_the_exif_orientation_is_applied_to_the_pixels(orientation: int) -> None:
-    """Read by hand, the orientation turns a photo as Pillow's own ``exif_transpose`` does."""
+    """Every orientation turns the pixels as ``exif_transpose`` does on the original."""
     original = png_with_orientation(orientation)
     with Image.open(io.BytesIO(original)) as image:
         expected = ImageOps.exif_transpose(image)
@@ -178,6 +182,40 @@ def test_the_exif_orientation_is_applied_to_the_pixels(orientation: int) -> None
     assert exif_of(cleaned.data) == {}
     with Image.open(io.BytesIO(cleaned.data)) as image:
         assert (image.size, image.tobytes()) == (expected.size, expected.tobytes())
+
+
+def test_a_photo_converted_before_storing_is_turned_upright_too() -> None:
+    """A palette PNG is stored as RGB: the converted copy still follows the orientation."""
+    exif = Image.Exif()
+    exif[ORIENTATION] = 6
+    out = io.BytesIO()
+    halves().quantize(4).save(out, "PNG", exif=exif.tobytes())
+    cleaned = clean(out.getvalue(), 1_000_000)
+    assert (cleaned.width, cleaned.height) == (30, 60)
+    assert near(colour_at(cleaned.data, (15, 5)), RED), "the left half is now on top"
+    assert exif_of(cleaned.data) == {}
+
+
+def test_an_xmp_orientation_is_followed_when_exif_has_none() -> None:
+    cleaned = clean(jpeg_with_xmp_orientation(), 1_000_000)
+    assert (cleaned.width, cleaned.height) == (30, 60)
+    assert near(colour_at(cleaned.data, (15, 5)), RED), "the left half is now on top"
+    assert b"Orientation" not in cleaned.data and b"xmpmeta" not in cleaned.data
+
+
+def test_exif_that_cannot_be_read_leaves_the_pixels_as_they_are(
+    app: Flask, signed_in: FlaskClient
+) -> None:
+    """Reading this EXIF raises (``exif_transpose`` too): the photo is stored, unturned."""
+    original = png_with_broken_raw_exif()
+    with Image.open(io.BytesIO(original)) as image, pytest.raises(ValueError):
+        ImageOps.exif_transpose(image)
+    assert upload(signed_in, original, "broken.png").status_code == 303
+    [path] = stored_files(app)
+    data = path.read_bytes()
+    with Image.open(io.BytesIO(data)) as stored_image, Image.open(io.BytesIO(original)) as image:
+        assert (stored_image.size, stored_image.tobytes()) == (image.size, image.tobytes())
+    assert b"Raw profile" not in data and b"not hex" not in data
 
 
 def test_a_photo_with_damaged_exif_is_still_turned_upright(

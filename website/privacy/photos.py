@@ -4,8 +4,8 @@ Re-encoding drops everything but the picture: EXIF (camera, GPS position), XMP, 
 profiles, comments, and anything appended to or hidden in the file (polyglots). The size
 in bytes and in pixels is checked before decoding, so a decompression bomb never unpacks;
 larger photos than MAX_SIDE pixels a side are shrunk right after decoding (sample photos
-need no more). The EXIF orientation is read, never rewritten, so damaged EXIF cannot stop an
-upload.
+need no more). The pixels are turned upright by Pillow's ``ImageOps.exif_transpose`` after the
+metadata is dropped, so it never writes EXIF back and damaged EXIF cannot stop an upload.
 
 Memory is bounded: at most DECODE_BUDGET pixels are ever decoded (a JPEG is decoded at 1/2,
 1/4 or 1/8 of its size to fit; a larger PNG or WebP is refused), and one upload at a time
@@ -23,7 +23,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 # Pillow's name for the format: (content type, what the stored file is saved with).
 FORMATS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -44,17 +44,6 @@ JPEG_PIXELS_PER_BYTE = 2048
 _decoding = threading.Lock()
 # Modes each format can store as they are; other modes are converted first.
 KEEP_MODES = {"JPEG": {"L", "RGB"}, "PNG": {"L", "LA", "RGB", "RGBA"}, "WEBP": {"RGB", "RGBA"}}
-ORIENTATION = 0x0112  # the EXIF tag
-# What turns the pixels upright, for each EXIF orientation but 1 (already upright).
-UPRIGHT = {
-    2: Image.Transpose.FLIP_LEFT_RIGHT,
-    3: Image.Transpose.ROTATE_180,
-    4: Image.Transpose.FLIP_TOP_BOTTOM,
-    5: Image.Transpose.TRANSPOSE,
-    6: Image.Transpose.ROTATE_270,
-    7: Image.Transpose.TRANSVERSE,
-    8: Image.Transpose.ROTATE_90,
-}
 
 NOT_AN_IMAGE = _l("This file is not a JPEG, PNG or WebP photo.")
 TOO_MANY_PIXELS = _l("This photo has too many pixels. Please make it smaller and try again.")
@@ -131,14 +120,12 @@ def _bare_pixels(image: Image.Image, image_format: str) -> Image.Image:
     Shrunk in place before anything else, so no second full-size copy is made; only a mode
     the format cannot store is converted first (a palette shrinks well only in colour).
     """
-    upright = _upright(image)
     pixels = image
     if image.mode not in KEEP_MODES[image_format]:
         alpha = "A" in image.getbands() and image_format != "JPEG"
-        pixels = image.convert("RGBA" if alpha else "RGB")
+        pixels = image.convert("RGBA" if alpha else "RGB")  # with the metadata
     pixels.thumbnail((MAX_SIDE, MAX_SIDE))
-    if upright is not None:
-        pixels = pixels.transpose(upright)
+    _turn_upright(pixels)
     if pixels is image:
         pixels = image.copy()  # a plain image, not the opened file
     # With its info emptied, a plain image holds the pixels alone: no EXIF, XMP, ICC
@@ -147,10 +134,17 @@ def _bare_pixels(image: Image.Image, image_format: str) -> Image.Image:
     return pixels
 
 
-def _upright(image: Image.Image) -> Image.Transpose | None:
-    """What the EXIF orientation asks for; damaged or odd EXIF leaves the pixels as they are."""
+def _turn_upright(pixels: Image.Image) -> None:
+    """Turn ``pixels`` in place as their EXIF orientation asks, and empty their info.
+
+    Damaged or odd EXIF leaves the pixels as they are and never stops an upload.
+    """
     try:
-        orientation = image.getexif().get(ORIENTATION)
+        # Read the orientation first (Pillow keeps what it read on the image), then drop the
+        # metadata, so exif_transpose has no EXIF to write back: writing back EXIF with a
+        # malformed tag fails, and the stored photo keeps none anyway.
+        pixels.getexif()
+        pixels.info = {}
+        ImageOps.exif_transpose(pixels, in_place=True)
     except Exception:  # damaged EXIF can fail in many ways; the pixels are still good
-        return None
-    return UPRIGHT.get(orientation) if isinstance(orientation, int) else None
+        pixels.info = {}
