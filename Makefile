@@ -19,8 +19,9 @@ run: setup instance
 	trap 'kill $$mail $$sandbox' EXIT INT TERM; \
 		$(FLASK) run --debug --host 127.0.0.1 --port 5000
 
+# With the coverage of website/ (lines and branches; the lines not run are listed per file).
 test: setup chromium
-	$(BIN)/pytest -n $(PYTEST_WORKERS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --cov=website --cov-report=term-missing:skip-covered
 
 # The same suite against PostgreSQL (TEST_DATABASE_URL names a server database to create
 # per-worker databases from; .ci/run sets it).
