@@ -28,6 +28,7 @@ from website.invoices.services import LineInput, create_draft, delete_expired_in
 from website.mail.models import OutboxMessage, OutboxStatus
 from website.mail.services import delete_old_mail
 from website.privacy.profile import delete_expired_profiles
+from website.privacy.requests import delete_old_requests
 from website.privacy.services import delete_expired_consents
 from website.privacy.verification import delete_spent_verification
 
@@ -308,6 +309,7 @@ def test_the_rules_are_registered_under_their_names(app: Flask) -> None:
         "privacy centre codes and sessions": delete_spent_verification,
         "privacy profiles and sample photos": delete_expired_profiles,
         "consent history and take-downs": delete_expired_consents,
+        "privacy requests": delete_old_requests,
         "staff sessions": delete_expired_sessions,
     }
 
@@ -328,6 +330,7 @@ def test_run_rules_applies_every_rule_at_the_given_moment() -> None:
         "privacy centre codes and sessions": 0,
         "privacy profiles and sample photos": 0,
         "consent history and take-downs": 0,
+        "privacy requests": 0,
         "staff sessions": 0,
     }
 
@@ -349,6 +352,7 @@ def test_run_rules_applies_every_rule_at_the_given_moment() -> None:
         "privacy centre codes and sessions": 0,
         "privacy profiles and sample photos": 0,
         "consent history and take-downs": 0,
+        "privacy requests": 0,
         "staff sessions": 0,
     }
 
@@ -365,6 +369,7 @@ def test_run_rules_without_a_moment_uses_now() -> None:
         "privacy centre codes and sessions": 0,
         "privacy profiles and sample photos": 0,
         "consent history and take-downs": 0,
+        "privacy requests": 0,
         "staff sessions": 0,
     }
 
@@ -388,7 +393,7 @@ def test_the_command_prints_one_line_per_rule(app: Flask, runner: FlaskCliRunner
     assert result.exit_code == 0, result.output
     assert result.output.endswith("\n")
     lines = result.output.splitlines()
-    assert len(lines) == len(retention.RULES) == 7
+    assert len(lines) == len(retention.RULES) == 8
     assert sorted(lines) == [
         "consent history and take-downs: 0 deleted",
         "contact messages: 2 deleted",
@@ -396,6 +401,7 @@ def test_the_command_prints_one_line_per_rule(app: Flask, runner: FlaskCliRunner
         "invoices: 0 deleted",
         "privacy centre codes and sessions: 0 deleted",
         "privacy profiles and sample photos: 0 deleted",
+        "privacy requests: 0 deleted",
         "staff sessions: 0 deleted",
     ]
     with app.app_context():
@@ -412,5 +418,6 @@ def test_the_command_prints_one_line_per_rule(app: Flask, runner: FlaskCliRunner
         "invoices: 0 deleted",
         "privacy centre codes and sessions: 0 deleted",
         "privacy profiles and sample photos: 0 deleted",
+        "privacy requests: 0 deleted",
         "staff sessions: 0 deleted",
     ]

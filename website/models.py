@@ -18,6 +18,7 @@ from website.privacy.models import (
     VerificationChallenge,
     VerifiedSession,
 )
+from website.restrictions.models import Restriction
 
 __all__ = [
     "AuditEvent",
@@ -40,6 +41,7 @@ __all__ = [
     "ProfilePhoto",
     "RecoveryCode",
     "RemovalRequest",
+    "Restriction",
     "SignInThrottle",
     "StaffMember",
     "StaffSession",

@@ -29,6 +29,7 @@ from website.privacy.requests import (
     requests_of,
 )
 from website.privacy.subject import RECORDS
+from website.privacy.verification import holds_data_about
 from website.retention import run_rules
 
 PERSON = "Noor.Bakker@example.nl"
@@ -105,6 +106,23 @@ class TestFiling:
         assert again.id == first.id
         assert len(requests_of(PERSON)) == 1
         assert len(mails()) == 1
+
+    def test_a_request_logged_for_a_new_address_lets_the_person_into_the_centre(
+        self, staff_id: int
+    ) -> None:
+        """Someone who asked by letter, unknown otherwise, can read the answer in the centre."""
+        address = "by.letter@example.nl"
+        assert not holds_data_about(address)
+        file_request(
+            address,
+            RequestKind.ACCESS,
+            "Letter of 2 January: what do you hold about me?",
+            language=EN,
+            channel=RequestChannel.LETTER,
+            identity_check="Signed letter; the address matches our mail.",
+            staff_id=staff_id,
+        )
+        assert holds_data_about(address)
 
     def test_another_text_or_kind_is_another_request(self) -> None:
         file()

@@ -19,6 +19,7 @@ class OutboxStatus(Labelled):
     SENT = "sent"
     DEAD = "dead"  # gave up: the last retry failed, or the server refused for good
     SUPPRESSED = "suppressed"  # marketing mail to someone who objected: never sent
+    RESTRICTED = "restricted"  # held: the recipient restricted processing (Art. 18): never sent
 
 
 set_labels(
@@ -28,6 +29,7 @@ set_labels(
         OutboxStatus.SENT: _l("sent"),
         OutboxStatus.DEAD: _l("not delivered"),
         OutboxStatus.SUPPRESSED: _l("not sent"),
+        OutboxStatus.RESTRICTED: _l("not sent: processing restricted"),
     }
 )
 
@@ -61,6 +63,9 @@ class OutboxMessage(Model):
     # The body carries a one-time secret (a pay link, a privacy-centre code): it is dropped
     # once delivered, so the outbox is no way into an invoice or the privacy centre.
     holds_secret: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # About the recipient's own rights (a privacy-centre code, news of a privacy request): sent
+    # also while they restricted processing, which holds every other mail.
+    despite_restriction: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     status: Mapped[OutboxStatus] = mapped_column(default=OutboxStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -30,6 +30,7 @@ from website.mail.models import INTERRUPTED, OutboxMessage, OutboxStatus, Suppre
 from website.mail.transport import DeliveryError, Transport, open_transport
 from website.mail.unsubscribe import unsubscribe_token
 from website.queries import changed_rows
+from website.restrictions.services import is_restricted
 
 # Longer than any send takes (each SMTP step times out after MAIL_TIMEOUT): a message still
 # "sending" after this was left by a worker that died.
@@ -85,13 +86,16 @@ def queue_mail(
     marketing: bool = False,
     auto_reply: bool = False,
     holds_secret: bool = False,
+    despite_restriction: bool = False,
     **context: object,
 ) -> OutboxMessage:
     """Render ``mail/<template>`` in ``language`` and add it to the outbox (not committed).
 
     Values in ``context`` reach the templates as escaped variables only; ``subject`` is a
     (lazy) translatable string, rendered in ``language``. A body that ``holds_secret`` (a pay
-    link, a code) is dropped once the mail is delivered.
+    link, a code) is dropped once the mail is delivered. Mail to someone who restricted
+    processing is held (never sent), here and again at delivery, unless it is
+    ``despite_restriction``: about their rights.
     """
     if marketing:
         # Every marketing mail can be stopped in one click, without signing in (Art. 21(3)).
@@ -119,11 +123,20 @@ def queue_mail(
         marketing=marketing,
         auto_reply=auto_reply,
         holds_secret=holds_secret,
-        status=OutboxStatus.SUPPRESSED if marketing and is_suppressed(to) else OutboxStatus.QUEUED,
+        despite_restriction=despite_restriction,
+        status=_first_status(to, marketing=marketing, despite_restriction=despite_restriction),
         next_attempt_at=utcnow(),
     )
     db.session.add(message)
     return message
+
+
+def _first_status(to: str, *, marketing: bool, despite_restriction: bool) -> OutboxStatus:
+    if not despite_restriction and is_restricted(to):
+        return OutboxStatus.RESTRICTED
+    if marketing and is_suppressed(to):
+        return OutboxStatus.SUPPRESSED
+    return OutboxStatus.QUEUED
 
 
 @dataclass
@@ -132,11 +145,19 @@ class DeliveryReport:
     retrying: int = 0
     dead: int = 0
     suppressed: int = 0
+    restricted: int = 0  # held: the recipient restricted processing
     interrupted: int = 0  # found still "sending" after the lease: set aside, not sent again
 
     @property
     def handled(self) -> int:
-        return self.sent + self.retrying + self.dead + self.suppressed + self.interrupted
+        return (
+            self.sent
+            + self.retrying
+            + self.dead
+            + self.suppressed
+            + self.restricted
+            + self.interrupted
+        )
 
 
 def deliver_due(now: datetime | None = None, limit: int = 100) -> DeliveryReport:
@@ -197,7 +218,7 @@ def undelivered() -> list[OutboxMessage]:
 
 @retention.rule("delivered mail")
 def delete_old_mail(now: datetime) -> int:
-    """Retention: delete sent, suppressed and dead messages once they are old enough."""
+    """Retention: delete sent, dead and never-sent messages once they are old enough."""
     cutoff = now - timedelta(days=current_app.config["MAIL_KEEP_SENT_DAYS"])
     result = changed_rows(
         sa.delete(OutboxMessage).where(
@@ -252,9 +273,14 @@ def _deliver(
 ) -> bool:
     """Send one locked message and record the outcome; True if the connection was lost.
 
-    Marketing mail is checked again at delivery: an objection or a withdrawn newsletter
-    consent since it was queued stops it.
+    A restriction of processing placed since the mail was queued holds it (unless it is
+    about the recipient's rights); marketing mail is checked again at delivery: an
+    objection or a withdrawn newsletter consent since it was queued stops it.
     """
+    if not message.despite_restriction and is_restricted(message.recipient):
+        message.status = OutboxStatus.RESTRICTED
+        report.restricted += 1
+        return False
     if message.marketing and (
         is_suppressed(message.recipient) or not has_newsletter_consent(message.recipient)
     ):

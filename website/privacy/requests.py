@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -28,6 +29,8 @@ from website.mail.services import public_url, queue_mail
 from website.privacy.models import PrivacyRequest, RequestChannel, RequestKind, RequestStatus
 from website.privacy.register import REQUEST_KEEP_YEARS
 from website.queries import changed_rows, lock_row
+from website.restrictions.models import Restriction, RestrictionGround
+from website.restrictions.services import lift, restrict
 
 MAX_EXTENSION_MONTHS = 2
 DUE_SOON = timedelta(days=7)
@@ -61,6 +64,74 @@ def file_request(
 ) -> PrivacyRequest:
     """Store a request (committed) and tell the person it arrived; the same request sent twice
     (a double click, two tabs) while the first is open is that first request."""
+    request = _add_request(
+        email,
+        kind,
+        details,
+        language=language,
+        channel=channel,
+        received_on=received_on,
+        identity_check=identity_check,
+        staff_id=staff_id,
+    )
+    db.session.commit()
+    return request
+
+
+def ask_restriction(
+    email: str, ground: RestrictionGround, details: str, *, language: str
+) -> PrivacyRequest:
+    """The person asks that their data is only stored (Art. 18): the restriction is in force
+    at once, while staff answer the request that records it (committed together)."""
+    request = _add_request(
+        email,
+        RequestKind.RESTRICTION,
+        f"{ground.label}\n{details.strip()}".strip(),
+        language=language,
+    )
+    restrict(email, ground, request.id)
+    db.session.commit()
+    return request
+
+
+def lift_restriction(restriction: Restriction, *, staff_id: int) -> None:
+    """Staff lift the restriction; the person is told first, as Art. 18(3) asks."""
+    lift(restriction, staff_id)
+    record(staff_id, "privacy_restriction.lifted", "privacy_restriction", restriction.id)
+    queue_mail(
+        "privacy/restriction_lifted",
+        to=restriction.email,
+        subject=_l("The restriction of your data is lifted"),
+        language=_language_of(restriction.email),
+        despite_restriction=True,
+        centre_url=public_url("pages.privacy_centre"),
+    )
+    db.session.commit()
+
+
+def _language_of(email: str) -> str:
+    """The language of the person's latest request (they wrote in it), else the default."""
+    latest = db.session.scalar(
+        sa.select(PrivacyRequest.language)
+        .where(PrivacyRequest.email == normalise_email(email))
+        .order_by(PrivacyRequest.received_at.desc(), PrivacyRequest.id.desc())
+        .limit(1)
+    )
+    return latest or current_app.config["DEFAULT_LANGUAGE"]
+
+
+def _add_request(
+    email: str,
+    kind: RequestKind,
+    details: str,
+    *,
+    language: str,
+    channel: RequestChannel = RequestChannel.PRIVACY_CENTRE,
+    received_on: date | None = None,
+    identity_check: str | None = None,
+    staff_id: int | None = None,
+) -> PrivacyRequest:
+    """``file_request`` without the commit."""
     address = normalise_email(email)
     details = details.strip()
     received = received_on or studio_today()
@@ -101,7 +172,6 @@ def file_request(
             "received",
             _l("We received your privacy request (%(ref)s)", ref=request.reference),
         )
-    db.session.commit()
     return request
 
 
@@ -223,6 +293,7 @@ def _tell(request: PrivacyRequest, mail: str, subject: str, **context: Any) -> N
         subject=subject,
         language=request.language,
         reference=request.reference,
+        despite_restriction=True,  # news of the person's own request
         request=request,
         centre_url=public_url("pages.privacy_centre"),
         **context,

@@ -29,8 +29,15 @@ from website.contact.models import ContactMessage
 from website.extensions import count_hit, db
 from website.mail.models import OutboxMessage, Suppression
 from website.mail.services import queue_mail
-from website.privacy.models import Profile, ProfilePhoto, VerificationChallenge, VerifiedSession
+from website.privacy.models import (
+    PrivacyRequest,
+    Profile,
+    ProfilePhoto,
+    VerificationChallenge,
+    VerifiedSession,
+)
 from website.queries import changed_rows
+from website.restrictions.models import Restriction
 
 CODE_DIGITS = 8
 MAX_ATTEMPTS = 5
@@ -64,6 +71,8 @@ def holds_data_about(address: str) -> bool:
         sa.select(Profile.id).where(Profile.email == address),
         sa.select(ProfilePhoto.id).where(ProfilePhoto.email == address),
         sa.select(Suppression.id).where(Suppression.email_hash == email_hash(address)),
+        sa.select(PrivacyRequest.id).where(PrivacyRequest.email == address),
+        sa.select(Restriction.id).where(Restriction.email == address),
     )
     return bool(db.session.scalar(sa.select(sa.or_(*(query.exists() for query in found)))))
 
@@ -108,6 +117,7 @@ def request_code(
         subject=_l("Your code for the privacy centre"),
         language=language,
         holds_secret=True,
+        despite_restriction=True,  # the way into the centre, where the person manages it
         code=code,
         minutes=minutes,
     )
