@@ -105,6 +105,7 @@ def app(database_url: str, app_config: dict[str, Any], tmp_path: Path) -> Iterat
             database_url,
             MAILDIR=str(tmp_path / "mailbox"),
             PRIVACY_UPLOAD_FOLDER=str(tmp_path / "uploads"),
+            ERASURE_LOG=str(tmp_path / "erasures.jsonl"),
             **app_config,
         )
     )

@@ -24,6 +24,7 @@ from website.payments.cli import payments_cli
 from website.payments.views import bp as pay_bp
 from website.policy.cli import policy_cli
 from website.policy.views import bp as policy_bp
+from website.privacy.cli import privacy_cli
 from website.privacy.views import bp as privacy_bp
 from website.retention import retention_cli
 
@@ -92,3 +93,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(policy_cli)
     app.cli.add_command(invoices_cli)
     app.cli.add_command(payments_cli)
+    app.cli.add_command(privacy_cli)

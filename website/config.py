@@ -94,6 +94,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_RETRY_SECONDS", 60, int),
     Setting("MAIL_KEEP_SENT_DAYS", 30, int),
     Setting("CONTACT_RETENTION_MONTHS", 12, int),
+    Setting("BACKUP_MAX_AGE_DAYS", 30, int),
     Setting("CONTACT_MIN_SECONDS", 3, int),
     Setting("POST_RATE_LIMIT_IP", "60 per minute; 600 per hour"),
     Setting("CONTACT_RATE_LIMIT_IP", "5 per 10 minutes; 20 per day"),
@@ -120,6 +121,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PRIVACY_MAIL_LIMIT_EMAIL", "20 per day"),
     Setting("PRIVACY_RATE_LIMIT_UPLOADS", "40 per hour; 100 per day"),
     Setting("PRIVACY_UPLOAD_FOLDER", None),
+    Setting("ERASURE_LOG", None),
     Setting("PRIVACY_PHOTO_MAX_BYTES", 10 * 1024 * 1024, int),
     Setting("PRIVACY_PHOTO_MAX_PIXELS", 40_000_000, int),
     Setting("PRIVACY_PHOTO_LIMIT", 20, int),
@@ -144,6 +146,8 @@ def settings_from_env(environ: Mapping[str, str], instance_path: str) -> dict[st
     config["MAILDIR"] = os.path.join(instance_path, "mailbox")
     if config["PRIVACY_UPLOAD_FOLDER"] is None:
         config["PRIVACY_UPLOAD_FOLDER"] = os.path.join(instance_path, "uploads")
+    if config["ERASURE_LOG"] is None:
+        config["ERASURE_LOG"] = os.path.join(instance_path, "erasures.jsonl")
     if config["SQLALCHEMY_DATABASE_URI"] is None:
         config["SQLALCHEMY_DATABASE_URI"] = config["DEVELOPMENT_DATABASE_URI"]
     return config

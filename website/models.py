@@ -11,6 +11,7 @@ from website.mail.models import OutboxMessage, Suppression
 from website.payments.models import PaymentAttempt, PaymentEvent
 from website.policy.models import PolicyVersion
 from website.privacy.models import (
+    ErasureRecord,
     PrivacyRequest,
     Profile,
     ProfilePhoto,
@@ -27,6 +28,7 @@ __all__ = [
     "ConsentEvent",
     "ConsentNotice",
     "ContactMessage",
+    "ErasureRecord",
     "Installment",
     "Invoice",
     "InvoiceCounter",

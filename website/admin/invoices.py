@@ -220,7 +220,11 @@ def send_invoice(invoice_id: int) -> Response:
     """Email the invoice with a new pay link; links sent before stop working."""
     invoice = _issued_or_refuse(invoice_id)
     _require_token()
-    services.send(invoice, current_user.id)
+    try:
+        services.send(invoice, current_user.id)
+    except services.ClientErased as erased:
+        flash(str(erased))
+        return redirect_after_post(url_for("admin.invoice", invoice_id=invoice.id))
     flash(
         _(
             "Invoice %(number)s is emailed to %(email)s with a new pay link. "

@@ -25,6 +25,9 @@ class Client(Model):
     company_name: Mapped[str | None] = mapped_column(sa.String(150))
     vat_id: Mapped[str | None] = mapped_column(sa.String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the person's data was erased and issued invoices still point here: the row
+    # then holds nothing that names or reaches them (website.privacy.erasure).
+    erased_at: Mapped[datetime | None]
 
     @property
     def is_consumer(self) -> bool:

@@ -91,6 +91,11 @@ class DepositNeedsAgreement(NotIssuable):
         )
 
 
+class ClientErased(InvoiceError):
+    """The client asked for erasure: their invoices are kept for the books, and used for
+    nothing else (no mail, no pay link)."""
+
+
 class InvoiceBusy(InvoiceError):
     """Someone else is changing the invoice right now; nothing was changed, try again."""
 
@@ -322,6 +327,10 @@ def send(invoice: Invoice, staff_id: int | None = None) -> str:
     """Email the invoice with a new pay link (the old one stops working); returns the link."""
     if invoice.status is InvoiceStatus.DRAFT:
         raise InvoiceError("Issue the invoice before sending it.")
+    if invoice.client.erased_at is not None:
+        raise ClientErased(
+            _l("The client's data is erased: the invoice is kept for the books only.")
+        )
     link = pay_url(new_pay_link(invoice))
     mail_client(
         invoice,
@@ -337,9 +346,12 @@ def send(invoice: Invoice, staff_id: int | None = None) -> str:
 def mail_client(invoice: Invoice, template: str, subject: str, **context: Any) -> None:
     """Queue ``mail/<template>`` to the invoice's client, in their language, under its number.
 
-    A mail with a ``pay_url`` keeps no body once delivered: the link opens the invoice.
+    A mail with a ``pay_url`` keeps no body once delivered: the link opens the invoice. A
+    client whose data is erased gets nothing: the invoice is kept for the books only.
     """
     client = invoice.client
+    if client.erased_at is not None:
+        return
     queue_mail(
         template,
         to=client.email,

@@ -148,6 +148,23 @@ set_labels(
 )
 
 
+class ErasureRecord(Model):
+    """What an executed erasure deleted or changed, as table names and row ids only, so that
+    it can be applied again to a database restored from a backup."""
+
+    __tablename__ = "privacy_erasure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("privacy_request.id", ondelete="CASCADE"), index=True
+    )
+    staff_member_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_member.id", ondelete="SET NULL")
+    )
+    executed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    steps: Mapped[str] = mapped_column(sa.Text)  # JSON: [[table, id, action], ...]
+
+
 class PrivacyRequest(Model):
     """A request under the GDPR (or a complaint), with the dates the law counts.
 

@@ -213,20 +213,26 @@ def due_counts(today: date) -> tuple[int, int]:
 
 def complete(request: PrivacyRequest, outcome: str, *, staff_id: int) -> PrivacyRequest:
     """Answer the request: what was done. The person is told there is news."""
-    request = _open_locked(request)
+    request = open_locked(request)
+    close_answered(request, outcome, staff_id=staff_id)
+    db.session.commit()
+    return request
+
+
+def close_answered(request: PrivacyRequest, outcome: str, *, staff_id: int) -> None:
+    """Mark an open request, locked by ``open_locked``, answered (not committed), and tell
+    the person there is news."""
     _close(request, RequestStatus.COMPLETED, outcome, staff_id)
     record(staff_id, "privacy_request.completed", "privacy_request", request.id)
     _tell(
         request, "answered", _l("Your privacy request %(ref)s is answered", ref=request.reference)
     )
-    db.session.commit()
-    return request
 
 
 def refuse(request: PrivacyRequest, reason: str, *, staff_id: int) -> PrivacyRequest:
     """Refuse the request, with the reason; the mail names the Autoriteit Persoonsgegevens and
     the courts, where the person can go next (Art. 12(4))."""
-    request = _open_locked(request)
+    request = open_locked(request)
     _close(request, RequestStatus.REFUSED, reason, staff_id)
     record(staff_id, "privacy_request.refused", "privacy_request", request.id)
     _tell(
@@ -241,7 +247,7 @@ def extend(
 ) -> PrivacyRequest:
     """Give the request one or two more months, once, while its first month runs; the person
     is mailed the reason and the new date."""
-    request = _open_locked(request)
+    request = open_locked(request)
     if not 1 <= months <= MAX_EXTENSION_MONTHS:
         _refused("An extension is one or two months.")
     if request.extended_to is not None:
@@ -266,7 +272,7 @@ def _refused(message: str) -> None:
     raise RequestError(message)
 
 
-def _open_locked(request: PrivacyRequest) -> PrivacyRequest:
+def open_locked(request: PrivacyRequest) -> PrivacyRequest:
     """The request as stored now, locked until the transaction ends; it must still be open."""
     request_id = request.id
     lock_row(PrivacyRequest, request_id)
