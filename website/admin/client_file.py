@@ -22,6 +22,8 @@ from website.mail.services import is_suppressed
 from website.privacy.models import Profile, ProfilePhoto
 from website.privacy.profile import find_profile
 from website.privacy.subject import photos
+from website.restrictions.models import Restriction
+from website.restrictions.services import restriction_of
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class ClientFile:
     objecting: bool
     profile: Profile | None
     photos: list[ProfilePhoto]
+    # Art. 18: while in force, only storing; the page says so above everything else.
+    restriction: Restriction | None
 
 
 def client_file(client: Client) -> ClientFile:
@@ -87,4 +91,5 @@ def client_file(client: Client) -> ClientFile:
         objecting=is_suppressed(client.email),
         profile=find_profile(client.email),
         photos=photos(client.email),
+        restriction=restriction_of(client.email),
     )

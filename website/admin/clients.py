@@ -10,12 +10,14 @@ from werkzeug.wrappers import Response
 from website.admin.blueprint import bp
 from website.admin.client_file import client_file
 from website.admin.client_forms import ClientDetailsForm
-from website.admin.forms import ClientFilterForm
+from website.admin.forms import ClientFilterForm, EmptyForm
 from website.admin.pagination import paginate
 from website.clients.models import Client
 from website.clients.services import search_query, update_details
 from website.extensions import db
 from website.htmx import redirect_after_post, render
+from website.privacy import requests
+from website.restrictions.services import restriction_of
 
 
 @bp.get("/clients")
@@ -32,7 +34,24 @@ def clients() -> Response:
 @bp.get("/clients/<int:client_id>")
 def client(client_id: int) -> Response:
     """Invoices, messages, consents and mail of one client."""
-    return render("admin/clients/detail.html", file=client_file(_client_or_404(client_id)))
+    return render(
+        "admin/clients/detail.html", file=client_file(_client_or_404(client_id)), form=EmptyForm()
+    )
+
+
+@bp.post("/clients/<int:client_id>/lift-restriction")
+def lift_restriction(client_id: int) -> Response:
+    """End the client's restriction of processing; they are told (Art. 18(3))."""
+    found = _client_or_404(client_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    restriction = restriction_of(found.email)
+    if restriction is None:  # lifted a moment ago (a double click, a colleague)
+        flash(_("There is no restriction in force for this client."))
+    else:
+        requests.lift_restriction(restriction, staff_id=current_user.id)
+        flash(_("The restriction is lifted; the person is told by email."))
+    return redirect_after_post(url_for("admin.client", client_id=found.id))
 
 
 @bp.route("/clients/<int:client_id>/edit", methods=["GET", "POST"])
