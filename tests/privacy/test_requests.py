@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from tests.conftest import postgres_app_for
+from tests.factories import make_issued_invoice
 from website.admin.models import StaffMember
 from website.audit.models import AuditEvent
 from website.extensions import db
@@ -28,7 +29,7 @@ from website.privacy.requests import (
     refuse,
     requests_of,
 )
-from website.privacy.subject import RECORDS
+from website.privacy.subject import RECORDS, recipients
 from website.privacy.verification import holds_data_about
 from website.retention import run_rules
 
@@ -288,3 +289,15 @@ def test_concurrent_submissions_make_one_request(postgres_app: Flask) -> None:
         assert len(set(ids)) == 1 and len(ids) == 8
         assert db.session.scalar(sa.select(sa.func.count(PrivacyRequest.id))) == 1
         assert len(mails()) == 1
+
+
+@pytest.mark.usefixtures("app_context")
+def test_the_recipients_of_a_persons_data_for_art_19() -> None:
+    """Those the register names for the categories the studio holds something of."""
+    assert recipients(PERSON) == []
+    file()  # a request: only its acknowledgement went through our email provider
+    assert [category.key for category, _text in recipients(PERSON)] == ["mail"]
+    make_issued_invoice(email=PERSON, language="en")
+    named = {category.key: text for category, text in recipients(PERSON)}
+    assert set(named) == {"client", "invoices", "mail"}
+    assert "Mollie" in named["invoices"] and "Belastingdienst" in named["invoices"]

@@ -7,7 +7,7 @@ time and fetched in batches, so the panel and a large export never hold a whole 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from website.addresses import email_hash
+from website.addresses import email_hash, normalise_email
 from website.clients.models import Client
 from website.consents.models import ConsentEvent
 from website.contact.models import ContactMessage
@@ -33,6 +33,7 @@ from website.privacy.models import (
     RemovalRequest,
     VerifiedSession,
 )
+from website.privacy.register import CATEGORIES, NO_ONE, Category
 
 BATCH = 200
 Record = dict[str, Any]
@@ -372,3 +373,22 @@ def plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     return value
+
+
+def recipients(email: str) -> list[tuple[Category, str]]:
+    """Who outside the studio received this person's data (Art. 19 GDPR): per category the
+    register names recipients for and the studio holds something of, the register's text."""
+    email = normalise_email(email)
+    return [
+        (category, str(category.recipients))
+        for category in CATEGORIES
+        if category.recipients is not NO_ONE and _holds_any(category.key, email)
+    ]
+
+
+def _holds_any(key: str, email: str) -> bool:
+    records = RECORDS[key](email)
+    found = next(records, None) is not None
+    if isinstance(records, Generator):
+        records.close()  # its query's rows are not read to the end
+    return found
