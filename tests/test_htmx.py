@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -9,7 +10,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import PolicyFactory
-from website.htmx import VARY_HEADERS, redirect_after_post, render, wants_fragment
+from website.htmx import (
+    VARY_HEADERS,
+    redirect_after_post,
+    redirect_in_place,
+    render,
+    wants_fragment,
+)
 
 HX = {"HX-Request": "true"}
 URL = "/privacy-policy/2019-06-08"
@@ -88,6 +95,22 @@ def test_redirect_after_post(app: Flask) -> None:
         enhanced = redirect_after_post("/thanks")
         assert (enhanced.status_code, enhanced.headers["HX-Redirect"]) == (204, "/thanks")
         assert "Location" not in enhanced.headers
+
+
+def test_redirect_in_place(app: Flask) -> None:
+    """A plain post is redirected; an htmx one has htmx fetch the page into the target."""
+    with app.test_request_context(method="POST"):
+        plain = redirect_in_place("/privacy-centre/requests", "#privacy-panel")
+        assert (plain.status_code, plain.headers["Location"]) == (303, "/privacy-centre/requests")
+    with app.test_request_context(method="POST", headers=HX):
+        enhanced = redirect_in_place("/privacy-centre/requests", "#privacy-panel")
+        assert enhanced.status_code == 204
+        assert json.loads(enhanced.headers["HX-Location"]) == {
+            "path": "/privacy-centre/requests",
+            "target": "#privacy-panel",
+            "swap": "outerHTML",
+        }
+        assert "Location" not in enhanced.headers and "HX-Redirect" not in enhanced.headers
 
 
 def test_a_swapped_fragment_brings_the_title_and_language_switch(

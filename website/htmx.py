@@ -89,6 +89,17 @@ def redirect_after_post(location: str) -> Response:
     return redirect(location, code=303)
 
 
+def redirect_in_place(location: str, target: str) -> Response:
+    """Post/Redirect/Get that stays in place: after an in-place htmx post, htmx GETs
+    ``location`` into ``target`` and adds it to the history (``HX-Location``), so the GET's
+    fragment brings the title and the language switch as any other; browsers get a 303."""
+    if wants_fragment():
+        return htmx_response(
+            "", 204, location={"path": location, "target": target, "swap": "outerHTML"}
+        )
+    return redirect(location, code=303)
+
+
 def go_whole(location: str) -> Response:
     """Tell htmx to load ``location`` as a whole page (``HX-Redirect``), not swap it in."""
     return htmx_response("", 204, redirect=location)
