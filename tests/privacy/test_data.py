@@ -51,6 +51,14 @@ def test_every_category_of_the_register_has_a_fetcher() -> None:
     assert len(keys) == len(set(keys))
 
 
+def test_the_register_marks_every_legitimate_interest() -> None:
+    """The objection form lists what the register says rests on Art. 6(1)(f), no more."""
+    for category in CATEGORIES:
+        assert category.legitimate_interest == ("6(1)(f)" in str(category.legal_basis)), (
+            category.key
+        )
+
+
 @pytest.mark.usefixtures("history")
 def test_the_panel_shows_every_category_with_its_article_15_information(
     app: Flask, client: FlaskClient

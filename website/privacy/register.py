@@ -38,6 +38,9 @@ class Category:
     retention: LazyString  # may name %(contact_months)s and the other retention_values()
     source: LazyString
     fields: tuple[tuple[str, LazyString], ...]
+    # Processed on the basis of the studio's legitimate interest (Art. 6(1)(f)): what a person
+    # may object to under Art. 21(1), in the privacy centre's objection form.
+    legitimate_interest: bool = False
 
     def retention_text(self) -> str:
         return str(self.retention) % retention_values()
@@ -254,6 +257,7 @@ CATEGORIES: tuple[Category, ...] = (
         retention=_l("Deleted %(mail_days)s days after it was sent."),
         source=_l("Our own systems."),
         fields=(WHEN, ("subject", _l("Subject")), ("status", _l("Status"))),
+        legitimate_interest=True,
     ),
     Category(
         key="privacy_centre_sessions",
@@ -301,6 +305,11 @@ CATEGORIES: tuple[Category, ...] = (
         ),
     ),
 )
+
+
+def legitimate_interests() -> list[Category]:
+    """What the studio does on the basis of its legitimate interest: open to objection."""
+    return [category for category in CATEGORIES if category.legitimate_interest]
 
 
 @dataclass(frozen=True)
