@@ -6,9 +6,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
 from website.contact.forms import TOO_LONG, email_field, plain_text, strip
+from website.privacy.models import RequestKind
 from website.privacy.verification import CODE_DIGITS
 
 
@@ -57,3 +58,61 @@ class PhotoForm(FlaskForm):
         _l("Sample photo (JPEG, PNG or WebP)"),
         validators=[FileRequired(_l("Please choose a photo."))],
     )
+
+
+# What people write in a request: trimmed, without control characters, and at most
+# ``max_length`` characters (a complaint may need the room the contact form gives).
+
+
+class CorrectionForm(FlaskForm):
+    """Ask for a correction (Art. 16 GDPR)."""
+
+    max_length = 2000
+    details = TextAreaField(
+        _l("What is wrong, and what should it be?"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Please tell us what is wrong, and what it should be.")),
+            Length(max=max_length, message=TOO_LONG),
+            plain_text,
+        ],
+    )
+
+
+class ObjectionForm(FlaskForm):
+    """Object to processing based on the studio's legitimate interest (Art. 21(1) GDPR)."""
+
+    max_length = 2000
+    details = TextAreaField(
+        _l("Why do you object?"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Please tell us why you object.")),
+            Length(max=max_length, message=TOO_LONG),
+            plain_text,
+        ],
+    )
+
+
+class ComplaintForm(FlaskForm):
+    """A complaint to the studio about how it handles personal data."""
+
+    max_length = 5000
+    details = TextAreaField(
+        _l("Your complaint"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Please write your complaint.")),
+            Length(max=max_length, message=TOO_LONG),
+            plain_text,
+        ],
+    )
+
+
+# The requests people file in the centre, each with its form; every form names its text
+# ``details``, as the request stores it.
+REQUEST_FORMS: dict[RequestKind, type[FlaskForm]] = {
+    RequestKind.CORRECTION: CorrectionForm,
+    RequestKind.OBJECTION: ObjectionForm,
+    RequestKind.COMPLAINT: ComplaintForm,
+}

@@ -17,16 +17,18 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_limiter import RequestLimit
 from flask_limiter.util import get_remote_address
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from website.addresses import address_key, is_address, normalise_email
 from website.clock import studio_today
 from website.consents.models import ConsentAction, ConsentChannel, ConsentPurpose
 from website.extensions import csrf, limiter, retry_minutes
-from website.htmx import redirect_after_post, render, wants_fragment
+from website.htmx import redirect_after_post, redirect_in_place, render, wants_fragment
 from website.i18n import current_language
 from website.mail.services import is_suppressed
 from website.mail.unsubscribe import read_unsubscribe_token
@@ -35,9 +37,23 @@ from website.privacy import profile as profiles
 from website.privacy import services, verification
 from website.privacy.display import described
 from website.privacy.export import build_export
-from website.privacy.forms import ButtonForm, CodeForm, EmailForm, PhotoForm, ProfileForm
+from website.privacy.forms import (
+    REQUEST_FORMS,
+    ButtonForm,
+    CodeForm,
+    EmailForm,
+    PhotoForm,
+    ProfileForm,
+)
+from website.privacy.models import RequestKind
 from website.privacy.photos import PhotoRejected, set_pixel_limit
-from website.privacy.register import CATEGORIES, CONSENT_TEXTS
+from website.privacy.register import (
+    CATEGORIES,
+    CONSENT_TEXTS,
+    REQUEST_KEEP_YEARS,
+    legitimate_interests,
+)
+from website.privacy.requests import file_request, months_after, requests_of
 from website.privacy.session import (
     clear_cookie,
     cookie_secret,
@@ -55,6 +71,8 @@ bp.add_app_template_filter(described, "described")
 
 CHALLENGE_KEY = "privacy_challenge"
 NEXT_KEY = "privacy_next"  # where a fresh code leads back to
+# The requests filed with a form of their own here (the URL part is the kind's value).
+REQUEST_KINDS = "any(" + ", ".join(kind.value for kind in REQUEST_FORMS) + ")"
 
 
 def _ip_limit() -> str:
@@ -102,6 +120,21 @@ def _code_over_limit(limit: RequestLimit) -> flask.Response:
     return flask.make_response(
         _code_page(CodeForm(), status=429, retry_minutes=retry_minutes(limit))
     )
+
+
+def _request_over_limit(limit: RequestLimit) -> flask.Response:
+    """The form again, as typed, saying when to send it."""
+    kind = RequestKind((request.view_args or {})["kind"])
+    return flask.make_response(
+        _request_form_panel(
+            kind, REQUEST_FORMS[kind](), status=429, retry_minutes=retry_minutes(limit)
+        )
+    )
+
+
+def _filed(response: flask.Response) -> bool:
+    """Only a request filed counts towards the limit: a form sent back to fix does not."""
+    return response.status_code in (204, 303)
 
 
 @bp.after_request
@@ -367,6 +400,43 @@ def stop_marketing() -> Response:
     return _after_change("consents", _consents_panel)
 
 
+@bp.get("/requests")
+@verified
+def requests() -> Response:
+    """Requests: everything the person asked of us, with the dates we answer by."""
+    return _panel("requests", requests=requests_of(verified_subject()))
+
+
+@bp.get(f"/requests/<{REQUEST_KINDS}:kind>")
+@verified
+def request_form(kind: str) -> Response:
+    """The form for a correction, an objection or a complaint."""
+    chosen = RequestKind(kind)
+    return _request_form_panel(chosen, REQUEST_FORMS[chosen]())
+
+
+@bp.post(f"/requests/<{REQUEST_KINDS}:kind>")
+@verified  # before the limit: only verified people's requests count towards it
+@limiter.shared_limit(
+    _ip_limit, scope="privacy-requests", deduct_when=_filed, on_breach=_request_over_limit
+)
+def send_request(kind: str) -> Response:
+    """File the request for staff; the same one sent twice is that one request."""
+    chosen = RequestKind(kind)
+    form = REQUEST_FORMS[chosen]()
+    if not form.validate():
+        return _request_form_panel(chosen, form, status=422)
+    filed = file_request(verified_subject(), chosen, form.details.data, language=current_language())
+    flash(
+        _(
+            "Received: reference %(reference)s. We will answer by %(date)s at the latest.",
+            reference=filed.reference,
+            date=format_date(filed.due, "long"),
+        )
+    )
+    return redirect_in_place(url_for("privacy.requests"), "#privacy-panel")
+
+
 def _unsubscribe_link_key() -> str:
     # Per link, not per IP: one-click unsubscribes of many people come from a few of their
     # mail provider's servers. A hash, so the limiter's storage holds no link.
@@ -419,6 +489,23 @@ def _consents_panel() -> Response:
     )
 
 
+def _request_form_panel(
+    kind: RequestKind, form: FlaskForm, status: int = 200, **context: object
+) -> Response:
+    return _panel(
+        "requests",
+        template="request_form",
+        status=status,
+        subpage=True,
+        kind=kind,
+        form=form,
+        answer_by=months_after(studio_today(), 1),
+        keep_years=REQUEST_KEEP_YEARS,
+        interests=legitimate_interests(),
+        **context,
+    )
+
+
 def _after_change(name: str, panel: Callable[[], Response]) -> Response:
     """An htmx post gets the updated panel; a plain one is redirected to it (PRG)."""
     if wants_fragment():
@@ -426,10 +513,14 @@ def _after_change(name: str, panel: Callable[[], Response]) -> Response:
     return redirect_after_post(url_for(f"privacy.{name}"))
 
 
-def _panel(name: str, status: int = 200, **context: object) -> Response:
+def _panel(
+    name: str, status: int = 200, template: str | None = None, **context: object
+) -> Response:
+    """A panel of the centre; ``template`` for a page of its own within panel ``name``."""
+    template = template or name
     return render(
-        f"privacy/{name}.html",
-        partial=f"privacy/_{name}.html",
+        f"privacy/{template}.html",
+        partial=f"privacy/_{template}.html",
         status=status,
         panel=name,
         subject=verified_email(),
