@@ -19,6 +19,8 @@ from website.clock import studio_today
 from website.contact.models import ProductionKind
 from website.contact.services import Submission, submit_message
 from website.privacy import verification
+from website.privacy.models import RequestKind
+from website.privacy.requests import file_request
 from website.privacy.session import COOKIE
 
 pytestmark = pytest.mark.browser
@@ -106,6 +108,12 @@ def test_the_privacy_panels_read_without_sideways_scrolling(
             )
         )
         make_issued_invoice(email=KNOWN, lines=LINES)
+        file_request(
+            KNOWN,
+            RequestKind.CORRECTION,
+            "Op factuur 2026-0007 staat mijn oude adres; het moet Kerkstraat 1, Utrecht zijn.",
+            language="nl",
+        )
         challenge = verification.request_code(KNOWN, "nl")
     with app.app_context():
         session = verification.check_code(challenge, mailed_codes(app)[-1])
@@ -114,6 +122,8 @@ def test_the_privacy_panels_read_without_sideways_scrolling(
     for path, text in (
         ("/privacy-centre/data", "Voorkeursdatum"),
         ("/privacy-centre/consents", "Nieuwsbrief"),
+        ("/privacy-centre/requests", "Antwoord uiterlijk"),
+        ("/privacy-centre/requests/complaint", "telefonisch: 088 1805 250 (gratis)"),
     ):
         page.goto(path)
         assert_within_width(page, text)

@@ -15,14 +15,18 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from babel.dates import format_date
 from flask import Flask
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import assert_accessible_as_shown
 from tests.conftest import PolicyFactory
+from tests.privacy.helpers import mailed_codes
 from tests.privacy.images import CAMERA, exif_of, jpeg_with_location
 from tests.smtp import SmtpServer
 from website.addresses import email_hash
+from website.clients.services import client_for
+from website.clock import studio_today
 from website.consents.models import ConsentAction, ConsentEvent
 from website.contact.models import ContactMessage, ProductionKind
 from website.contact.services import Submission, submit_message
@@ -30,7 +34,10 @@ from website.extensions import db
 from website.mail.models import Suppression
 from website.mail.services import deliver_due
 from website.mail.unsubscribe import unsubscribe_token
-from website.privacy.models import ProfilePhoto, RemovalRequest
+from website.privacy import verification
+from website.privacy.models import PrivacyRequest, ProfilePhoto, RemovalRequest
+from website.privacy.requests import months_after
+from website.privacy.session import COOKIE
 
 pytestmark = pytest.mark.browser
 
@@ -286,4 +293,139 @@ def test_the_unsubscribe_link_asks_first_then_unsubscribes(
         assert db.session.scalar(sa.select(Suppression.email_hash)) == email_hash(
             "reader@example.org"
         )
+    watcher.assert_clean()
+
+
+@dataclass(frozen=True)
+class RequestWords:
+    requests: str
+    empty: str
+    check_form: str
+    received: str
+    status_open: str
+    forms: dict[str, tuple[str, str, str, str]]  # kind: title, field, button, label in list
+
+
+REQUEST_WORDS = {
+    "nl-NL": RequestWords(
+        requests="Verzoeken",
+        empty="U heeft ons nog geen verzoeken of klachten gestuurd.",
+        check_form="Controleer het formulier",
+        received="Ontvangen: referentie P-",
+        status_open="Open",
+        forms={
+            "correction": (
+                "Om een correctie vragen",
+                "Wat klopt er niet, en wat moet het zijn?",
+                "Correctieverzoek versturen",
+                "Correctie",
+            ),
+            "objection": (
+                "Bezwaar maken tegen verwerking",
+                "Waarom maakt u bezwaar?",
+                "Bezwaar versturen",
+                "Bezwaar tegen verwerking",
+            ),
+            "complaint": ("Een klacht indienen", "Uw klacht", "Klacht versturen", "Klacht"),
+        },
+    ),
+    "en-GB": RequestWords(
+        requests="Requests",
+        empty="You have not sent us any requests or complaints.",
+        check_form="Please check the form",
+        received="Received: reference P-",
+        status_open="Open",
+        forms={
+            "correction": (
+                "Ask for a correction",
+                "What is wrong, and what should it be?",
+                "Send correction request",
+                "Correction",
+            ),
+            "objection": (
+                "Object to processing",
+                "Why do you object?",
+                "Send objection",
+                "Objection to processing",
+            ),
+            "complaint": ("Make a complaint", "Your complaint", "Send complaint", "Complaint"),
+        },
+    ),
+}
+UNPROCESSABLE = (
+    "Failed to load resource: the server responded with a status of 422 (UNPROCESSABLE ENTITY)"
+)
+REQUEST_TEXTS = {
+    "correction": "Het adres op factuur 2026-0007 is oud: het moet Kerkstraat 1, Utrecht zijn.",
+    "objection": "Ik wil niet dat bijgehouden wordt of uw mail bij mij aankomt.",
+    "complaint": "Mijn foto's zijn zonder te vragen naar de drukker gestuurd.",
+}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@JAVASCRIPT
+def test_asking_for_a_correction_objecting_and_complaining(
+    open_page, app: Flask, live_server: str, locale: str, javascript: bool
+) -> None:
+    words = REQUEST_WORDS[locale]
+    address = f"noor.{locale.lower()}.{'js' if javascript else 'nojs'}@example.org"
+    with app.app_context():
+        client_for(address, "Noor Bakker", locale[:2])
+        db.session.commit()
+        challenge = verification.request_code(address, locale[:2])
+    with app.app_context():
+        session = verification.check_code(challenge, mailed_codes(app, address)[-1])
+    page, watcher = open_page(locale=locale, javascript=javascript)
+    page.context.add_cookies([{"name": COOKIE, "value": session, "url": live_server}])
+    page.goto("/privacy-centre/data")
+    if javascript:
+        page.evaluate("window.stillTheSamePage = true")
+
+    open_panel(page, words.requests, words.requests, javascript)
+    panel = page.locator("#privacy-panel")
+    expect(panel).to_contain_text(words.empty)
+    assert_accessible_as_shown(open_page, page, locale, javascript)
+
+    due = format_date(months_after(studio_today(), 1), "long", locale=locale[:2])
+    for number, (kind, (title, field, button, label)) in enumerate(words.forms.items()):
+        panel.get_by_role("link", name=title, exact=True).click()
+        expect(page.get_by_role("heading", level=2, name=title, exact=True)).to_be_visible()
+        expect(page).to_have_url(re.compile(f"/privacy-centre/requests/{kind}$"))
+        if number == 0:  # sent empty: the error, inline
+            page.get_by_role("button", name=button).click()
+            expect(page.get_by_role("alert")).to_contain_text(words.check_form)
+            expect(page.get_by_label(field, exact=True)).to_have_attribute("aria-invalid", "true")
+            # Chromium logs every 4xx response as a failed load; the 422 is the only complaint.
+            assert watcher.console_errors == [UNPROCESSABLE]
+            watcher.console_errors.clear()
+        assert_accessible_as_shown(open_page, page, locale, javascript)
+        page.get_by_label(field, exact=True).fill(REQUEST_TEXTS[kind])
+        page.get_by_role("button", name=button).click()
+
+        expect(page.get_by_role("heading", level=2, name=words.requests)).to_be_visible()
+        expect(page).to_have_url(re.compile(r"/privacy-centre/requests$"))
+        expect(page).to_have_title(re.compile(f"^{words.requests} · "))
+        status = page.get_by_role("status").first
+        expect(status).to_contain_text(words.received)
+        expect(status).to_contain_text(due)
+        newest = page.locator("ol.records > li").first
+        expect(newest.get_by_role("heading", level=4)).to_contain_text(f"{label} · P-")
+        expect(newest).to_contain_text(due)
+        expect(newest).to_contain_text(REQUEST_TEXTS[kind])
+        expect(page.locator("ol.records > li")).to_have_count(number + 1)
+        assert_accessible_as_shown(open_page, page, locale, javascript)
+    if javascript:
+        assert page.evaluate("window.stillTheSamePage") is True, "htmx swapped every step"
+
+    with app.app_context():
+        filed = db.session.scalars(
+            sa.select(PrivacyRequest)
+            .where(PrivacyRequest.email == address)
+            .order_by(PrivacyRequest.id)
+        ).all()
+        assert [(request.kind.value, request.details) for request in filed] == list(
+            REQUEST_TEXTS.items()
+        )
+        assert {request.language for request in filed} == {locale[:2]}
+        assert {request.due for request in filed} == {months_after(studio_today(), 1)}
     watcher.assert_clean()
