@@ -295,7 +295,7 @@ def test_a_form_without_its_token_is_refused(app: Flask, signed_in: FlaskClient)
 
 
 def test_unknown_kinds_are_not_found(signed_in: FlaskClient) -> None:
-    for kind in ("erasure", "access", "not_me", "nonsense"):
+    for kind in ("access", "not_me", "nonsense"):
         assert signed_in.get(f"{PANEL}/{kind}").status_code == 404
 
 

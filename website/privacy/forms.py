@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Regexp
+from wtforms import BooleanField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from website.contact.forms import TOO_LONG, email_field, plain_text, strip
 from website.privacy.models import RequestKind
 from website.privacy.verification import CODE_DIGITS
+from website.restrictions.models import RestrictionGround
 
 
 def digits_only(value: str | None) -> str | None:
@@ -109,10 +110,43 @@ class ComplaintForm(FlaskForm):
     )
 
 
+def optional_details() -> TextAreaField:
+    return TextAreaField(
+        _l("Anything you want to add (optional)"),
+        filters=[strip],
+        validators=[Optional(), Length(max=2000, message=TOO_LONG), plain_text],
+    )
+
+
+class RestrictionForm(FlaskForm):
+    """Ask that the data is only stored, on one of the grounds of Art. 18(1) GDPR."""
+
+    max_length = 2000
+    ground = RadioField(
+        _l("Why should we only store your data?"),
+        choices=[SelectChoice(ground.value, ground.label) for ground in RestrictionGround],
+        validators=[InputRequired(_l("Please choose why."))],
+    )
+    details = optional_details()
+
+
+class ErasureForm(FlaskForm):
+    """Ask for erasure (Art. 17 GDPR), having seen what goes and what stays."""
+
+    max_length = 2000
+    confirm = BooleanField(
+        _l("I have read what is erased and what is kept, and ask you to erase my data."),
+        validators=[DataRequired(_l("Please tick the box to confirm."))],
+    )
+    details = optional_details()
+
+
 # The requests people file in the centre, each with its form; every form names its text
 # ``details``, as the request stores it.
 REQUEST_FORMS: dict[RequestKind, type[FlaskForm]] = {
     RequestKind.CORRECTION: CorrectionForm,
     RequestKind.OBJECTION: ObjectionForm,
+    RequestKind.RESTRICTION: RestrictionForm,
+    RequestKind.ERASURE: ErasureForm,
     RequestKind.COMPLAINT: ComplaintForm,
 }

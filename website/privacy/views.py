@@ -36,6 +36,7 @@ from website.policy.services import current_version
 from website.privacy import profile as profiles
 from website.privacy import services, verification
 from website.privacy.display import described
+from website.privacy.erasure import erasure_preview
 from website.privacy.export import build_export
 from website.privacy.forms import (
     REQUEST_FORMS,
@@ -53,7 +54,7 @@ from website.privacy.register import (
     REQUEST_KEEP_YEARS,
     legitimate_interests,
 )
-from website.privacy.requests import file_request, months_after, requests_of
+from website.privacy.requests import ask_restriction, file_request, months_after, requests_of
 from website.privacy.session import (
     clear_cookie,
     cookie_secret,
@@ -64,6 +65,7 @@ from website.privacy.session import (
 )
 from website.privacy.subject import RECORDS, consent_records
 from website.privacy.subject import photos as photos_of
+from website.restrictions.models import RestrictionGround
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy-centre")
 bp.record_once(lambda state: set_pixel_limit(state.app.config["PRIVACY_PHOTO_MAX_PIXELS"]))
@@ -410,7 +412,7 @@ def requests() -> Response:
 @bp.get(f"/requests/<{REQUEST_KINDS}:kind>")
 @verified
 def request_form(kind: str) -> Response:
-    """The form for a correction, an objection or a complaint."""
+    """The form for a correction, an erasure, a restriction, an objection or a complaint."""
     chosen = RequestKind(kind)
     return _request_form_panel(chosen, REQUEST_FORMS[chosen]())
 
@@ -426,7 +428,12 @@ def send_request(kind: str) -> Response:
     form = REQUEST_FORMS[chosen]()
     if not form.validate():
         return _request_form_panel(chosen, form, status=422)
-    filed = file_request(verified_subject(), chosen, form.details.data, language=current_language())
+    subject, language = verified_subject(), current_language()
+    if chosen is RequestKind.RESTRICTION:  # in force at once; the request records it
+        ground = RestrictionGround(form.ground.data)
+        filed = ask_restriction(subject, ground, form.details.data or "", language=language)
+    else:
+        filed = file_request(subject, chosen, form.details.data or "", language=language)
     flash(
         _(
             "Received: reference %(reference)s. We will answer by %(date)s at the latest.",
@@ -500,6 +507,7 @@ def _request_form_panel(
         kind=kind,
         form=form,
         answer_by=months_after(studio_today(), 1),
+        preview=erasure_preview(verified_subject()) if kind is RequestKind.ERASURE else None,
         keep_years=REQUEST_KEEP_YEARS,
         interests=legitimate_interests(),
         **context,
