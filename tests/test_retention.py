@@ -27,6 +27,7 @@ from website.extensions import db
 from website.invoices.services import LineInput, create_draft, delete_expired_invoices
 from website.mail.models import OutboxMessage, OutboxStatus
 from website.mail.services import delete_old_mail
+from website.privacy.email_change import delete_old_changes
 from website.privacy.profile import delete_expired_profiles
 from website.privacy.requests import delete_old_requests
 from website.privacy.services import delete_expired_consents
@@ -305,6 +306,7 @@ def test_the_rules_are_registered_under_their_names(app: Flask) -> None:
     assert registered == {
         "contact messages": delete_expired_messages,
         "delivered mail": delete_old_mail,
+        "email address changes": delete_old_changes,
         "invoices": delete_expired_invoices,
         "privacy centre codes and sessions": delete_spent_verification,
         "privacy profiles and sample photos": delete_expired_profiles,
@@ -326,6 +328,7 @@ def test_run_rules_applies_every_rule_at_the_given_moment() -> None:
     assert retention.run_rules(NOW) == {
         "contact messages": 1,
         "delivered mail": 1,
+        "email address changes": 0,
         "invoices": 0,
         "privacy centre codes and sessions": 0,
         "privacy profiles and sample photos": 0,
@@ -348,6 +351,7 @@ def test_run_rules_applies_every_rule_at_the_given_moment() -> None:
     assert retention.run_rules(NOW) == {
         "contact messages": 0,
         "delivered mail": 0,
+        "email address changes": 0,
         "invoices": 0,
         "privacy centre codes and sessions": 0,
         "privacy profiles and sample photos": 0,
@@ -365,6 +369,7 @@ def test_run_rules_without_a_moment_uses_now() -> None:
     assert retention.run_rules() == {
         "contact messages": 1,
         "delivered mail": 0,
+        "email address changes": 0,
         "invoices": 0,
         "privacy centre codes and sessions": 0,
         "privacy profiles and sample photos": 0,
@@ -393,11 +398,12 @@ def test_the_command_prints_one_line_per_rule(app: Flask, runner: FlaskCliRunner
     assert result.exit_code == 0, result.output
     assert result.output.endswith("\n")
     lines = result.output.splitlines()
-    assert len(lines) == len(retention.RULES) == 8
+    assert len(lines) == len(retention.RULES) == 9
     assert sorted(lines) == [
         "consent history and take-downs: 0 deleted",
         "contact messages: 2 deleted",
         "delivered mail: 1 deleted",
+        "email address changes: 0 deleted",
         "invoices: 0 deleted",
         "privacy centre codes and sessions: 0 deleted",
         "privacy profiles and sample photos: 0 deleted",
@@ -415,6 +421,7 @@ def test_the_command_prints_one_line_per_rule(app: Flask, runner: FlaskCliRunner
         "consent history and take-downs: 0 deleted",
         "contact messages: 0 deleted",
         "delivered mail: 0 deleted",
+        "email address changes: 0 deleted",
         "invoices: 0 deleted",
         "privacy centre codes and sessions: 0 deleted",
         "privacy profiles and sample photos: 0 deleted",

@@ -11,6 +11,7 @@ from website.mail.models import OutboxMessage, Suppression
 from website.payments.models import PaymentAttempt, PaymentEvent
 from website.policy.models import PolicyVersion
 from website.privacy.models import (
+    EmailChange,
     ErasureRecord,
     PrivacyRequest,
     Profile,
@@ -28,6 +29,7 @@ __all__ = [
     "ConsentEvent",
     "ConsentNotice",
     "ContactMessage",
+    "EmailChange",
     "ErasureRecord",
     "Installment",
     "Invoice",

@@ -6,7 +6,7 @@ import io
 import json
 import shutil
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -49,6 +49,7 @@ from website.privacy.models import (
 )
 from website.privacy.profile import add_photo, photo_path
 from website.privacy.requests import RequestClosed, RequestError, file_request
+from website.retention import run_rules
 
 PERSON = "erase.me@example.nl"
 OTHER = "stays@example.nl"
@@ -345,3 +346,18 @@ def test_an_erased_clients_invoice_is_kept_for_the_books_only() -> None:
     assert not db.session.scalars(
         sa.select(PayLink).where(PayLink.invoice_id == invoice.id, PayLink.revoked_at.is_(None))
     ).all()
+
+
+@pytest.mark.usefixtures("ctx")
+def test_the_leftovers_go_when_their_periods_end() -> None:
+    """The client row kept for the invoices goes at the first run after them; the consent
+    history after its five years; the suppression stays for good."""
+    hold_everything(PERSON, "Eva Erased")
+    execute_erasure(erasure_request(), staff_id=staff_id())
+    today = studio_today()
+    assert run_rules(datetime(today.year + 8, 1, 2, 12, tzinfo=UTC))["invoices"] == 1
+    run_rules(datetime(today.year + 8, 1, 3, 12, tzinfo=UTC))
+    assert not db.session.scalars(sa.select(Client).where(Client.erased_at.is_not(None))).all()
+    run_rules(datetime(today.year + 14, 1, 2, 12, tzinfo=UTC))
+    assert not db.session.scalars(sa.select(ConsentEvent).filter_by(email=PERSON)).all()
+    assert db.session.scalar(sa.select(Suppression).filter_by(email_hash=email_hash(PERSON)))

@@ -218,3 +218,25 @@ class PrivacyRequest(Model):
     @property
     def is_open(self) -> bool:
         return self.status is RequestStatus.OPEN
+
+
+class EmailChange(Model):
+    """A verified person moving everything held about them to another address.
+
+    The new address gets a code (only its HMAC is kept); once it is typed, in the browser
+    that asked, everything moves and the old address is told, with a link to say "this was
+    not me". ``moved_at`` is set when it moved; ``closed_at`` when the code no longer works.
+    """
+
+    __tablename__ = "privacy_email_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    browser_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    old_email: Mapped[str] = mapped_column(sa.String(254), index=True)  # normalised
+    new_email: Mapped[str] = mapped_column(sa.String(254))  # normalised
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    moved_at: Mapped[datetime | None]

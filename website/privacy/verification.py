@@ -53,7 +53,8 @@ class CodeProblem(enum.Enum):
     SPENT = "spent"  # expired, used, replaced or out of attempts: ask for a new code
 
 
-def _hmac(purpose: str, value: str) -> str:
+def keyed_hash(purpose: str, value: str) -> str:
+    """An HMAC (with SECRET_KEY) of ``value`` for one ``purpose``: what is stored of a code."""
     key = current_app.config["SECRET_KEY"].encode()
     return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
 
@@ -96,16 +97,16 @@ def request_code(
         db.session.execute(
             sa.update(VerificationChallenge)
             .where(
-                VerificationChallenge.browser_hash == _hmac("browser", replacing),
+                VerificationChallenge.browser_hash == keyed_hash("browser", replacing),
                 VerificationChallenge.closed_at.is_(None),
             )
             .values(closed_at=now)
         )
     db.session.add(
         VerificationChallenge(
-            browser_hash=_hmac("browser", browser_secret),
+            browser_hash=keyed_hash("browser", browser_secret),
             email=address,
-            code_hash=_hmac("code", f"{browser_secret}:{code}"),
+            code_hash=keyed_hash("code", f"{browser_secret}:{code}"),
             created_at=now,
             expires_at=now + timedelta(minutes=minutes),
         )
@@ -121,14 +122,14 @@ def request_code(
         code=code,
         minutes=minutes,
     )
-    allowed = _mail_allowed(address)  # counted for every address: the same work for all
+    allowed = mail_allowed(address)  # counted for every address: the same work for all
     if not known or not allowed:
         mail.suppress()  # rendered and stored like any other, but never sent, and kept blank
     db.session.commit()
     return browser_secret
 
 
-def _mail_allowed(address: str) -> bool:
+def mail_allowed(address: str) -> bool:
     """Codes mailed to one address, counted over every requester (PRIVACY_MAIL_LIMIT_EMAIL):
     beyond it the answer is the same, and no more mail fills that person's inbox."""
     cap = parse(current_app.config["PRIVACY_MAIL_LIMIT_EMAIL"])
@@ -141,7 +142,7 @@ def challenge_email(browser_secret: str | None) -> str | None:
         return None
     return db.session.scalar(
         sa.select(VerificationChallenge.email).where(
-            VerificationChallenge.browser_hash == _hmac("browser", browser_secret)
+            VerificationChallenge.browser_hash == keyed_hash("browser", browser_secret)
         )
     )
 
@@ -153,7 +154,7 @@ def check_code(
     now = now or utcnow()
     if not browser_secret:
         return CodeProblem.SPENT
-    browser_hash = _hmac("browser", browser_secret)
+    browser_hash = keyed_hash("browser", browser_secret)
     # Count the attempt first, in one statement, so parallel guesses cannot exceed the limit.
     counted = changed_rows(
         sa.update(VerificationChallenge)
@@ -171,7 +172,7 @@ def check_code(
     if counted != 1 or challenge is None:
         db.session.commit()
         return CodeProblem.SPENT
-    expected = _hmac("code", f"{browser_secret}:{code}")
+    expected = keyed_hash("code", f"{browser_secret}:{code}")
     if not hmac.compare_digest(challenge.code_hash, expected):
         if challenge.attempts >= MAX_ATTEMPTS:
             challenge.closed_at = now
@@ -181,7 +182,7 @@ def check_code(
     session_secret = secrets.token_urlsafe(32)
     db.session.add(
         VerifiedSession(
-            token_hash=_hmac("session", session_secret),
+            token_hash=keyed_hash("session", session_secret),
             email=challenge.email,
             created_at=now,
             last_seen_at=now,
@@ -207,7 +208,7 @@ def current_session(session_secret: str | None, now: datetime | None = None) -> 
     now = now or utcnow()
     found = db.session.scalar(
         sa.select(VerifiedSession).where(
-            VerifiedSession.token_hash == _hmac("session", session_secret)
+            VerifiedSession.token_hash == keyed_hash("session", session_secret)
         )
     )
     if found is None:
@@ -228,7 +229,7 @@ def is_fresh(session_secret: str | None, now: datetime | None = None) -> bool:
         return False
     created = db.session.scalar(
         sa.select(VerifiedSession.created_at).where(
-            VerifiedSession.token_hash == _hmac("session", session_secret)
+            VerifiedSession.token_hash == keyed_hash("session", session_secret)
         )
     )
     return created is not None and created + FRESH_FOR > (now or utcnow())
@@ -239,7 +240,7 @@ def end_session(session_secret: str | None) -> None:
     if session_secret:
         db.session.execute(
             sa.delete(VerifiedSession).where(
-                VerifiedSession.token_hash == _hmac("session", session_secret)
+                VerifiedSession.token_hash == keyed_hash("session", session_secret)
             )
         )
         db.session.commit()

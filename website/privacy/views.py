@@ -33,8 +33,8 @@ from website.i18n import current_language
 from website.mail.services import is_suppressed
 from website.mail.unsubscribe import read_unsubscribe_token
 from website.policy.services import current_version
+from website.privacy import email_change, services, verification
 from website.privacy import profile as profiles
-from website.privacy import services, verification
 from website.privacy.display import described
 from website.privacy.erasure import erasure_preview
 from website.privacy.export import build_export
@@ -463,6 +463,24 @@ def unsubscribe(token: str) -> Response:
         services.unsubscribe(address_hash, current_language())
         return render("privacy/unsubscribed.html", partial="privacy/_unsubscribed.html")
     return render("privacy/unsubscribe.html", partial="privacy/_unsubscribe.html", token=token)
+
+
+@bp.route("/not-me/<token>", methods=["GET", "POST"])
+@limiter.limit(_ip_limit, methods=["POST"])
+def not_me(token: str) -> Response:
+    """The link mailed to an old address after an email change: GET asks to confirm (mail
+    scanners open links), POST opens a request for staff; no sign-in, the link is the key."""
+    change_id = email_change.read_not_me_token(token)
+    if change_id is None:
+        abort(404)
+    form = ButtonForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        if email_change.report_not_me(change_id, current_language()) is None:
+            abort(404)
+        return render("privacy/not_me_done.html", partial="privacy/_not_me_done.html")
+    return render("privacy/not_me.html", partial="privacy/_not_me.html", token=token, form=form)
 
 
 def _profile_panel(
