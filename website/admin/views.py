@@ -1,6 +1,16 @@
 """Every back-office screen, registered on the one admin blueprint."""
 
-from website.admin import audit, auth, clients, dashboard, inbox, invoices, policy, removals
+from website.admin import (
+    audit,
+    auth,
+    clients,
+    dashboard,
+    inbox,
+    invoices,
+    policy,
+    removals,
+    requests,
+)
 from website.admin.blueprint import bp
 
 __all__ = [
@@ -13,4 +23,5 @@ __all__ = [
     "invoices",
     "policy",
     "removals",
+    "requests",
 ]
