@@ -754,7 +754,7 @@ def test_a_log_form_with_errors_over_htmx_is_the_form_alone(app: Flask, post: Po
     assert re.search(r'<input checked[^>]* value="letter"', fragment), "the choices are kept"
 
 
-# --- access --------------------------------------------------------------------------------------
+# --- access and the dashboard --------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -783,3 +783,26 @@ def test_signed_out_visitors_are_sent_to_sign_in(
     assert response.location == f"/admin/sign-in?next={url}"
     assert [found.id for found in all_requests(app)] == [request_id]
     assert stored(app, request_id).is_open
+
+
+def test_the_dashboard_counts_what_is_overdue_and_due_soon(
+    app: Flask, staff: StaffMember, staff_client: FlaskClient
+) -> None:
+    file(app, "overdue", days_ago=40)
+    for details in ("soon", "soon too"):
+        file(app, details, days_ago=25)
+    file(app, "later", days_ago=0)
+    answered = file(app, "answered late", days_ago=60)
+    act(app, answered, complete, "Done.", staff_id=staff.id)
+    page = get(staff_client, "/admin/").text
+    section = text_of(page.split('id="requests-title"', 1)[1].split("</section>", 1)[0])
+    assert "1 request is overdue" in section
+    assert "2 requests are due within 7 days" in section
+    assert 'href="/admin/requests?status=open"' in page
+
+
+def test_the_dashboard_with_no_request_waiting(app: Flask, staff_client: FlaskClient) -> None:
+    file(app, "later", days_ago=0)
+    page = get(staff_client, "/admin/").text
+    assert "No privacy request is overdue or due within 7 days." in page
+    assert 'href="/admin/requests?status=open"' not in page
