@@ -943,6 +943,9 @@ def test_recording_the_delivery_gives_the_balance_its_due_date(
     assert too_late.status_code == 422
     assert "The delivery date cannot be in the future." in too_late.text
     assert post(f"/admin/invoices/{invoice_id}/delivered", {}).status_code == 422
+    no_such_day = post(f"/admin/invoices/{invoice_id}/delivered", {"delivered_on": "2027-02-30"})
+    assert no_such_day.status_code == 422  # was a 500: the check compared None with a date
+    assert "Not a valid date value." in no_such_day.text
     assert [due for _, _, due, _ in snapshot(app, invoice_id)["schedule"]] == [studio_today(), None]
 
     delivered = studio_today() - timedelta(days=2)

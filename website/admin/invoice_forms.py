@@ -337,7 +337,7 @@ class DeliveryForm(FlaskForm):
     )
 
     def validate_delivered_on(self, field: DateField) -> None:
-        if field.data > studio_today():
+        if field.data and field.data > studio_today():
             raise ValidationError(_l("The delivery date cannot be in the future."))
 
 
