@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response
 
 from website.addresses import normalise_email
 from website.admin.blueprint import bp
+from website.admin.forms import EmptyForm
 from website.admin.models import StaffMember
 from website.admin.pagination import paginate
 from website.admin.request_forms import (
@@ -36,6 +37,7 @@ from website.clock import studio_today
 from website.extensions import db
 from website.htmx import in_place_of_main, redirect_after_post, render
 from website.mail.services import mails_about
+from website.privacy.erasure import erasure_preview, execute_erasure
 from website.privacy.models import PrivacyRequest, RequestChannel, RequestKind, RequestStatus
 from website.privacy.requests import (
     DUE_SOON,
@@ -47,6 +49,9 @@ from website.privacy.requests import (
     file_request,
     refuse,
 )
+from website.privacy.subject import recipients
+
+TELL_RECIPIENTS = (RequestKind.CORRECTION, RequestKind.ERASURE, RequestKind.RESTRICTION)
 
 # What the ledger says when it refuses an extension (RequestError), listed so that staff read
 # it in their language: the message itself is the msgid.
@@ -214,6 +219,26 @@ def refuse_privacy_request(request_id: int) -> Response:
     return redirect_after_post(url_for("admin.privacy_request", request_id=found.id))
 
 
+@bp.post("/requests/<int:request_id>/erase")
+def erase_for_request(request_id: int) -> Response:
+    """Carry out an erasure request as its preview says, in one go; recorded for re-applying."""
+    found = _open_or_refuse(request_id)
+    if found.kind is not RequestKind.ERASURE:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    with _unless_answered(found):
+        execute_erasure(found, staff_id=current_user.id)
+    flash(
+        _(
+            "The data of request %(reference)s is erased as shown, and the request answered. "
+            "The erasure is recorded (tables and ids only) to be applied again after a restore.",
+            reference=found.reference,
+        )
+    )
+    return redirect_after_post(url_for("admin.privacy_request", request_id=found.id))
+
+
 def _request_page(
     found: PrivacyRequest,
     *,
@@ -251,6 +276,12 @@ def _request_page(
         extend_form=extend_form or ExtendForm(found, formdata=None),
         refuse_form=refuse_form or RefuseForm(formdata=None),
         extend_refused=extend_refused,
+        # Art. 19: who got the data, to be told of a correction, erasure or restriction.
+        recipients=recipients(found.email) if found.kind in TELL_RECIPIENTS else [],
+        preview=erasure_preview(found.email, today)
+        if found.is_open and found.kind is RequestKind.ERASURE
+        else None,
+        erase_form=EmptyForm(),
         today=today,
         soon_until=today + DUE_SOON,
     )
