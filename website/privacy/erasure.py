@@ -312,7 +312,7 @@ def execute_erasure(request: PrivacyRequest, *, staff_id: int) -> ErasureRecord:
     with force_locale(request.language):
         outcome = str(_l("Your data is erased, apart from what we told you we must keep."))
     close_answered(request, outcome, staff_id=staff_id)
-    _delete_files(files)
+    _commit_then_delete(files)
     return erasure
 
 
@@ -407,7 +407,8 @@ def _anonymise(client_id: int) -> None:
     )
 
 
-def _delete_files(files: Iterable[Path]) -> None:
+def _commit_then_delete(files: Iterable[Path]) -> None:
+    """Commit the erasure, then delete the photo files it took the rows of."""
     db.session.commit()
     for path in files:
         path.unlink(missing_ok=True)
@@ -429,7 +430,7 @@ def reapply_erasures() -> int:
             continue  # nothing of the person came back with the backup
         actor = f"staff:{line.get('staff') or 0}"
         language = current_app.config["DEFAULT_LANGUAGE"]
-        _delete_files(_apply(address, steps, actor=actor, language=language))
+        _commit_then_delete(_apply(address, steps, actor=actor, language=language))
         redone += 1
     return redone
 
