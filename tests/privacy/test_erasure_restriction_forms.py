@@ -10,9 +10,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.privacy.helpers import HTMX, KNOWN, make_client, post, sign_in
+from website.admin.models import StaffMember
 from website.extensions import db
 from website.mail.models import OutboxMessage, OutboxStatus
 from website.mail.services import queue_mail
+from website.privacy.erasure import execute_erasure
 from website.privacy.models import PrivacyRequest, RequestKind
 from website.restrictions.models import RestrictionGround
 from website.restrictions.services import restriction_of
@@ -111,3 +113,22 @@ class TestRestriction:
             ).one()
             assert ack.status is OutboxStatus.QUEUED
         assert "Restriction of processing" in page(signed_in, PANEL)
+
+
+def test_an_erasure_carried_out_mid_session_ends_that_session(
+    app: Flask, signed_in: FlaskClient
+) -> None:
+    """The person is still reading their data when staff erase it: the next page is the start."""
+    assert signed_in.get("/privacy-centre/data").status_code == 200
+    post(signed_in, f"{PANEL}/erasure", {"confirm": "y"}, token_from=f"{PANEL}/erasure")
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        member = StaffMember(email="desk@ivisualproductions.nl", password_hash="x")
+        db.session.add(member)
+        db.session.commit()
+        [request] = db.session.scalars(sa.select(PrivacyRequest)).all()
+        execute_erasure(request, staff_id=member.id)
+    after = signed_in.get("/privacy-centre/data", headers={"Accept-Language": "en"})
+    assert after.status_code == 303
+    assert after.headers["Location"].endswith("/privacy-centre")
+    start = signed_in.get(after.headers["Location"], headers={"Accept-Language": "en"})
+    assert "Your session has ended." in html.unescape(start.text)
