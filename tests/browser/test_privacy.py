@@ -38,6 +38,7 @@ from website.privacy import verification
 from website.privacy.models import PrivacyRequest, ProfilePhoto, RemovalRequest
 from website.privacy.requests import months_after
 from website.privacy.session import COOKIE
+from website.restrictions.services import is_restricted
 
 pytestmark = pytest.mark.browser
 
@@ -428,4 +429,106 @@ def test_asking_for_a_correction_objecting_and_complaining(
         )
         assert {request.language for request in filed} == {locale[:2]}
         assert {request.due for request in filed} == {months_after(studio_today(), 1)}
+    watcher.assert_clean()
+
+
+@dataclass(frozen=True)
+class RightsWords:
+    requests: str
+    erase: str  # the link, and the form's heading
+    preview: str  # the preview table's caption
+    confirm: str  # the box to tick
+    erase_button: str
+    erasure: str  # the kind, as the list shows it
+    restrict: str  # the link, the heading and the button
+    ground: str  # one of the four grounds
+    restriction: str
+    check_form: str
+
+
+RIGHTS_WORDS = {
+    "nl-NL": RightsWords(
+        requests="Verzoeken",
+        erase="Uw gegevens verwijderen",
+        preview="Wat verwijderen van uw gegevens zou doen",
+        confirm="Ik heb gelezen wat wordt verwijderd en wat wordt bewaard, en vraag u mijn "
+        "gegevens te verwijderen.",
+        erase_button="Vraag om mijn gegevens te verwijderen",
+        erasure="Verwijdering",
+        restrict="Verwerking beperken",
+        ground="Ik betwist dat mijn gegevens kloppen, zolang u dat nagaat",
+        restriction="Beperking van de verwerking",
+        check_form="Controleer het formulier",
+    ),
+    "en-GB": RightsWords(
+        requests="Requests",
+        erase="Erase your data",
+        preview="What erasing your data would do",
+        confirm="I have read what is erased and what is kept, and ask you to erase my data.",
+        erase_button="Ask us to erase my data",
+        erasure="Erasure",
+        restrict="Restrict processing",
+        ground="I contest that my data is correct, while you check it",
+        restriction="Restriction of processing",
+        check_form="Please check the form",
+    ),
+}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@JAVASCRIPT
+def test_asking_for_erasure_after_the_preview_and_restricting_processing(
+    open_page, app: Flask, live_server: str, locale: str, javascript: bool
+) -> None:
+    words = RIGHTS_WORDS[locale]
+    address = f"eva.{locale.lower()}.{'js' if javascript else 'nojs'}@example.org"
+    with app.app_context():
+        client_for(address, "Eva Erased", locale[:2])
+        db.session.commit()
+        challenge = verification.request_code(address, locale[:2])
+    with app.app_context():
+        session = verification.check_code(challenge, mailed_codes(app, address)[-1])
+    page, watcher = open_page(locale=locale, javascript=javascript)
+    page.context.add_cookies([{"name": COOKIE, "value": session, "url": live_server}])
+    page.goto("/privacy-centre/data")
+    if javascript:
+        page.evaluate("window.stillTheSamePage = true")
+    open_panel(page, words.requests, words.requests, javascript)
+    panel = page.locator("#privacy-panel")
+
+    panel.get_by_role("link", name=words.erase, exact=True).click()
+    expect(page.get_by_role("heading", level=2, name=words.erase, exact=True)).to_be_visible()
+    expect(page.get_by_role("table", name=words.preview)).to_be_visible()
+    assert_accessible_as_shown(open_page, page, locale, javascript)
+    page.get_by_role("button", name=words.erase_button).click()  # the box not ticked
+    expect(page.get_by_role("alert")).to_contain_text(words.check_form)
+    assert watcher.console_errors == [UNPROCESSABLE]
+    watcher.console_errors.clear()
+    assert_accessible_as_shown(open_page, page, locale, javascript)
+    page.get_by_label(words.confirm).check()
+    page.get_by_role("button", name=words.erase_button).click()
+    expect(page).to_have_url(re.compile(r"/privacy-centre/requests$"))
+    newest = page.locator("ol.records > li").first
+    expect(newest.get_by_role("heading", level=4)).to_contain_text(f"{words.erasure} · P-")
+
+    page.locator("#privacy-panel").get_by_role("link", name=words.restrict, exact=True).click()
+    expect(page.get_by_role("heading", level=2, name=words.restrict, exact=True)).to_be_visible()
+    assert_accessible_as_shown(open_page, page, locale, javascript)
+    page.get_by_label(words.ground).check()
+    page.get_by_role("button", name=words.restrict).click()
+    expect(page).to_have_url(re.compile(r"/privacy-centre/requests$"))
+    newest = page.locator("ol.records > li").first
+    expect(newest.get_by_role("heading", level=4)).to_contain_text(f"{words.restriction} · P-")
+    assert_accessible_as_shown(open_page, page, locale, javascript)
+
+    with app.app_context():
+        kinds = db.session.scalars(
+            sa.select(PrivacyRequest.kind)
+            .where(PrivacyRequest.email == address)
+            .order_by(PrivacyRequest.id)
+        ).all()
+        assert [kind.value for kind in kinds] == ["erasure", "restriction"]
+        assert is_restricted(address)
+    if javascript:
+        assert page.evaluate("window.stillTheSamePage") is True, "htmx swapped every step"
     watcher.assert_clean()
