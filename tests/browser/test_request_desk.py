@@ -15,11 +15,15 @@ from playwright.sync_api import Page, expect
 from tests.admin.conftest import STAFF_EMAIL, STAFF_PASSWORD
 from tests.browser.conftest import assert_accessible_as_shown
 from website.admin.services import create_staff
+from website.clients.models import Client
+from website.clients.services import client_for
 from website.clock import studio_today
 from website.extensions import db
 from website.mail.models import OutboxMessage
 from website.privacy.models import PrivacyRequest, RequestChannel, RequestKind, RequestStatus
-from website.privacy.requests import file_request
+from website.privacy.requests import ask_restriction, file_request
+from website.restrictions.models import RestrictionGround
+from website.restrictions.services import is_restricted
 
 pytestmark = pytest.mark.browser
 
@@ -252,4 +256,69 @@ def test_staff_log_extend_complete_and_refuse_requests(
     # Chromium logs every 4xx response as a failed load: the three forms sent with errors.
     assert watcher.console_errors == [UNPROCESSABLE] * 3
     watcher.console_errors.clear()
+    watcher.assert_clean()
+
+
+@dataclass(frozen=True)
+class PrivacyWords:
+    erase_button: str
+    erased: str
+    lift_button: str
+    lifted: str
+    restricted: str
+
+
+PRIVACY_WORDS = {
+    "nl-NL": PrivacyWords(
+        erase_button="Verwijderen zoals getoond",
+        erased="zijn verwijderd zoals getoond",
+        lift_button="Beperking opheffen en de persoon inlichten",
+        lifted="De beperking is opgeheven",
+        restricted="De verwerking is beperkt (art. 18 AVG).",
+    ),
+    "en-GB": PrivacyWords(
+        erase_button="Erase as shown",
+        erased="is erased as shown",
+        lift_button="Lift the restriction and tell the person",
+        lifted="The restriction is lifted",
+        restricted="Processing is restricted (Art. 18 GDPR).",
+    ),
+}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@JAVASCRIPT
+def test_staff_carry_out_an_erasure_and_lift_a_restriction(
+    open_page, app: Flask, locale: str, javascript: bool
+) -> None:
+    words, privacy = WORDS[locale], PRIVACY_WORDS[locale]
+    with app.test_request_context():
+        create_staff(STAFF_EMAIL, STAFF_PASSWORD)
+        erased = client_for("eva@example.nl", "Eva Erased", "en")
+        kept = client_for("rosa@example.nl", "Rosa Restrict", "en")
+        db.session.commit()
+        erasure = file_request("eva@example.nl", RequestKind.ERASURE, "", language="en")
+        ask_restriction("rosa@example.nl", RestrictionGround.ACCURACY, "", language="en")
+        erasure_id, kept_id, erased_id = erasure.id, kept.id, erased.id
+    page, watcher = open_page(locale=locale, javascript=javascript)
+    page.goto(f"/admin/requests/{erasure_id}")
+    sign_in(page, words)
+    expect(page.get_by_role("button", name=privacy.erase_button)).to_be_visible()
+    assert_accessible_as_shown(open_page, page, locale, javascript)
+    page.get_by_role("button", name=privacy.erase_button).click()
+    expect(page.get_by_role("status").or_(page.locator(".flash")).first).to_contain_text(
+        privacy.erased
+    )
+    expect(page.get_by_role("button", name=privacy.erase_button)).to_have_count(0)
+    assert_accessible_as_shown(open_page, page, locale, javascript)
+
+    page.goto(f"/admin/clients/{kept_id}")
+    expect(page.locator("#restriction")).to_contain_text(privacy.restricted)
+    assert_accessible_as_shown(open_page, page, locale, javascript)
+    page.get_by_role("button", name=privacy.lift_button).click()
+    expect(page.get_by_text(privacy.lifted)).to_be_visible()
+    expect(page.locator("#restriction")).to_have_count(0)
+    with app.app_context():
+        assert not is_restricted("rosa@example.nl")
+        assert db.session.get(Client, erased_id) is None  # no invoices to keep it for
     watcher.assert_clean()
