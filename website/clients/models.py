@@ -22,6 +22,7 @@ class Client(Model):
     language: Mapped[str] = mapped_column(sa.String(2))
     # On invoices: the postal address, and for businesses their name and VAT id.
     address: Mapped[str | None] = mapped_column(sa.Text)
+    phone: Mapped[str | None] = mapped_column(sa.String(30))
     company_name: Mapped[str | None] = mapped_column(sa.String(150))
     vat_id: Mapped[str | None] = mapped_column(sa.String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

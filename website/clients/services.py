@@ -66,6 +66,18 @@ def _hold(client: Client, details: Details) -> None:
     client.vat_id = details.vat_id or None
 
 
+def correct_own_details(
+    client: Client, *, name: str, phone: str | None, language: str, address: str | None
+) -> None:
+    """The person corrects their own record in the privacy centre (Art. 16 GDPR), all at once;
+    issued invoices keep what they showed. Audited, as staff corrections are."""
+    client.name, client.language = name, language
+    client.phone = phone or None
+    client.address = address or None
+    record(None, "client.corrected_by_person", "client", client.id)
+    db.session.commit()
+
+
 def search_query(text: str | None) -> sa.Select[Client]:
     """Clients whose name or email contains ``text``, most recent first."""
     query = sa.select(Client).order_by(Client.created_at.desc(), Client.id.desc())

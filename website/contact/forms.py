@@ -39,6 +39,7 @@ LINE_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 LONGEST_PLANNING = 3 * 366  # days ahead a preferred date may be
 TOO_LONG = _l("Please use at most %(max)d characters.")
+PHONE = r"^\+?[0-9 ()\-]{6,}$"
 # WTForms' own messages for values no browser sends; listed so they are translated too.
 WTFORMS_MESSAGES = (_l("Not a valid choice."), _l("Not a valid date value."))
 
@@ -99,9 +100,7 @@ class ContactForm(FlaskForm):
             Optional(),
             Length(max=30, message=TOO_LONG),
             one_line,
-            Regexp(
-                r"^\+?[0-9 ()\-]{6,}$", message=_l("Please use digits, spaces and + ( ) - only.")
-            ),
+            Regexp(PHONE, message=_l("Please use digits, spaces and + ( ) - only.")),
         ],
     )
     production_kind = RadioField(

@@ -400,6 +400,7 @@ def _anonymise(client_id: int) -> None:
             email=f"erased-{client_id}@erased.invalid",
             name=ERASED_NAME,
             address=None,
+            phone=None,
             company_name=None,
             vat_id=None,
             erased_at=utcnow(),

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
-from website.contact.forms import TOO_LONG, email_field, plain_text, strip
+from website.contact.forms import PHONE, TOO_LONG, email_field, one_line, plain_text, strip
+from website.i18n import LANGUAGES
 from website.privacy.models import RequestKind
 from website.privacy.verification import CODE_DIGITS
 from website.restrictions.models import RestrictionGround
@@ -108,6 +109,43 @@ class ComplaintForm(FlaskForm):
             plain_text,
         ],
     )
+
+
+class DetailsForm(FlaskForm):
+    """What a person corrects about themselves; the email address has a form of its own."""
+
+    name = StringField(
+        _l("Name"),
+        filters=[strip],
+        validators=[
+            InputRequired(_l("Please give your name.")),
+            Length(max=100, message=TOO_LONG),
+            one_line,
+        ],
+    )
+    phone = StringField(
+        _l("Phone number (optional)"),
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=30, message=TOO_LONG),
+            one_line,
+            Regexp(PHONE, message=_l("Please use digits, spaces and + ( ) - only.")),
+        ],
+    )
+    language = SelectField(
+        _l("Language of our emails"),
+        choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
+    )
+    address = TextAreaField(
+        _l("Postal address (optional)"),
+        filters=[strip],
+        validators=[Optional(), Length(max=300, message=TOO_LONG), plain_text],
+    )
+
+
+class NewEmailForm(FlaskForm):
+    email = email_field(_l("Please give the new email address."), label=_l("New email address"))
 
 
 def optional_details() -> TextAreaField:

@@ -94,6 +94,7 @@ CATEGORIES: tuple[Category, ...] = (
             ("email", _l("Email address")),
             ("language", _l("Language")),
             ("address", _l("Postal address")),
+            ("phone", _l("Phone number")),
             ("company_name", _l("Company")),
             ("vat_id", _l("VAT number")),
             ("created_at", _l("Since")),

@@ -60,6 +60,7 @@ def client_records(email: str) -> Iterator[Record]:
             "email": client.email,
             "language": client.language,
             "address": client.address,
+            "phone": client.phone,
             "company_name": client.company_name,
             "vat_id": client.vat_id,
             "created_at": client.created_at,

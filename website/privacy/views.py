@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from typing import Any
 
 import flask
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -25,9 +27,11 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from website.addresses import address_key, is_address, normalise_email
+from website.clients.models import Client
+from website.clients.services import correct_own_details
 from website.clock import studio_today
 from website.consents.models import ConsentAction, ConsentChannel, ConsentPurpose
-from website.extensions import csrf, limiter, retry_minutes
+from website.extensions import csrf, db, limiter, retry_minutes
 from website.htmx import redirect_after_post, redirect_in_place, render, wants_fragment
 from website.i18n import current_language
 from website.mail.services import is_suppressed
@@ -42,7 +46,9 @@ from website.privacy.forms import (
     REQUEST_FORMS,
     ButtonForm,
     CodeForm,
+    DetailsForm,
     EmailForm,
+    NewEmailForm,
     PhotoForm,
     ProfileForm,
 )
@@ -73,6 +79,7 @@ bp.add_app_template_filter(described, "described")
 
 CHALLENGE_KEY = "privacy_challenge"
 NEXT_KEY = "privacy_next"  # where a fresh code leads back to
+CHANGE_KEY = "privacy_email_change"  # the browser's secret of an email change under way
 # The requests filed with a form of their own here (the URL part is the kind's value).
 REQUEST_KINDS = "any(" + ", ".join(kind.value for kind in REQUEST_FORMS) + ")"
 
@@ -131,6 +138,12 @@ def _request_over_limit(limit: RequestLimit) -> flask.Response:
         _request_form_panel(
             kind, REQUEST_FORMS[kind](), status=429, retry_minutes=retry_minutes(limit)
         )
+    )
+
+
+def _details_over_limit(limit: RequestLimit) -> flask.Response:
+    return flask.make_response(
+        _details_panel(email_form=NewEmailForm(), status=429, retry_minutes=retry_minutes(limit))
     )
 
 
@@ -402,6 +415,85 @@ def stop_marketing() -> Response:
     return _after_change("consents", _consents_panel)
 
 
+@bp.get("/details")
+@verified
+def details() -> Response:
+    """Your details: correct name, phone, language and address; move to another address."""
+    return _details_panel()
+
+
+@bp.post("/details")
+@verified
+def save_details() -> Response:
+    client = _own_client()
+    form = DetailsForm()
+    if client is None:
+        abort(404)
+    if not form.validate():
+        return _details_panel(form, status=422)
+    correct_own_details(
+        client,
+        name=form.name.data,
+        phone=form.phone.data,
+        language=form.language.data,
+        address=form.address.data,
+    )
+    flash(_("Your details are saved. Invoices already issued keep the details they showed."))
+    return redirect_in_place(url_for("privacy.details"), "#privacy-panel")
+
+
+@bp.post("/details/email")
+@verified
+@limiter.shared_limit(_email_limit, scope="privacy-change-email", on_breach=_details_over_limit)
+def change_email() -> Response:
+    """Mail a code to the new address; nothing moves before it is typed."""
+    form = NewEmailForm()
+    if not form.validate():
+        return _details_panel(email_form=form, status=422)
+    if normalise_email(form.email.data) == verified_subject():
+        form.email.errors.append(_("This is the address your data is held under already."))
+        return _details_panel(email_form=form, status=422)
+    session[CHANGE_KEY] = email_change.start_change(
+        verified_subject(), form.email.data, current_language(), replacing=session.get(CHANGE_KEY)
+    )
+    return redirect_in_place(url_for("privacy.email_code"), "#privacy-panel")
+
+
+@bp.get("/details/email")
+@verified
+def email_code() -> Response:
+    if email_change.pending_address(session.get(CHANGE_KEY), verified_subject()) is None:
+        return redirect(url_for("privacy.details"), code=303)
+    return _email_code_panel(CodeForm())
+
+
+@bp.post("/details/email/check")
+@verified
+@limiter.limit(_ip_limit)
+def check_email_code() -> Response:
+    form = CodeForm()
+    if not form.validate():
+        return _email_code_panel(form, status=422)
+    new_address = email_change.pending_address(session.get(CHANGE_KEY), verified_subject())
+    outcome = email_change.confirm_change(
+        verified_subject(), session.get(CHANGE_KEY), form.code.data, current_language()
+    )
+    if outcome is email_change.ChangeOutcome.WRONG:
+        form.code.errors.append(_("This code is not right. Please check it and try again."))
+        return _email_code_panel(form, status=422)
+    if outcome is email_change.ChangeOutcome.SPENT:
+        form.code.errors.append(
+            _("This code no longer works. Please give the new address again for a new code.")
+        )
+        return _email_code_panel(form, status=422)
+    session.pop(CHANGE_KEY, None)
+    if outcome is email_change.ChangeOutcome.FOR_STAFF:
+        flash(_("Our staff check this change and answer you within one month."))
+        return redirect_in_place(url_for("privacy.requests"), "#privacy-panel")
+    flash(_("Your data is now held under %(email)s.", email=new_address))
+    return redirect_in_place(url_for("privacy.details"), "#privacy-panel")
+
+
 @bp.get("/requests")
 @verified
 def requests() -> Response:
@@ -511,6 +603,41 @@ def _consents_panel() -> Response:
         texts=CONSENT_TEXTS,
         purposes=list(ConsentPurpose),
         policy=current_version(current_language()),
+    )
+
+
+def _own_client() -> Client | None:
+    return db.session.scalar(sa.select(Client).where(Client.email == verified_subject()))
+
+
+def _details_panel(
+    form: DetailsForm | None = None,
+    email_form: NewEmailForm | None = None,
+    status: int = 200,
+    **context: Any,
+) -> Response:
+    client = _own_client()
+    if form is None and client is not None:
+        form = DetailsForm(obj=client)
+    return _panel(
+        "details",
+        status=status,
+        client=client,
+        form=form,
+        email_form=email_form or NewEmailForm(formdata=None),
+        **context,
+    )
+
+
+def _email_code_panel(form: CodeForm, status: int = 200) -> Response:
+    return _panel(
+        "details",
+        template="email_code",
+        status=status,
+        subpage=True,
+        form=form,
+        new_address=email_change.pending_address(session.get(CHANGE_KEY), verified_subject()),
+        minutes=current_app.config["PRIVACY_CODE_MINUTES"],
     )
 
 
