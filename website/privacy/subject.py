@@ -50,7 +50,13 @@ set_labels({Actor.SUBJECT: _l("you"), Actor.STAFF: _l("the studio")})
 
 
 def _stream(query: sa.Select) -> Iterator[Any]:
-    yield from db.session.scalars(query.execution_options(yield_per=BATCH))
+    """The query's rows in batches; its cursor (a server-side one on PostgreSQL) is closed
+    also when the caller stops early (``recipients`` reads one row per category)."""
+    result = db.session.scalars(query.execution_options(yield_per=BATCH))
+    try:
+        yield from result
+    finally:
+        result.close()
 
 
 def client_records(email: str) -> Iterator[Record]:
