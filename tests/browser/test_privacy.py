@@ -25,13 +25,14 @@ from tests.privacy.helpers import mailed_codes
 from tests.privacy.images import CAMERA, exif_of, jpeg_with_location
 from tests.smtp import SmtpServer
 from website.addresses import email_hash
+from website.clients.models import Client
 from website.clients.services import client_for
 from website.clock import studio_today
 from website.consents.models import ConsentAction, ConsentEvent
 from website.contact.models import ContactMessage, ProductionKind
 from website.contact.services import Submission, submit_message
 from website.extensions import db
-from website.mail.models import Suppression
+from website.mail.models import OutboxMessage, Suppression
 from website.mail.services import deliver_due
 from website.mail.unsubscribe import unsubscribe_token
 from website.privacy import verification
@@ -531,4 +532,119 @@ def test_asking_for_erasure_after_the_preview_and_restricting_processing(
         assert is_restricted(address)
     if javascript:
         assert page.evaluate("window.stillTheSamePage") is True, "htmx swapped every step"
+    watcher.assert_clean()
+
+
+@dataclass(frozen=True)
+class DetailsWords:
+    details: str  # the panel
+    name: str
+    phone: str
+    save: str
+    saved: str
+    new_email: str
+    send_code: str
+    code: str
+    move: str
+    moved: str
+    not_me: str
+    thanks: str
+
+
+DETAILS_WORDS = {
+    "nl-NL": DetailsWords(
+        details="Uw contactgegevens",
+        name="Naam",
+        phone="Telefoonnummer (niet verplicht)",
+        save="Gegevens opslaan",
+        saved="Uw gegevens zijn opgeslagen.",
+        new_email="Nieuw e-mailadres",
+        send_code="Stuur een code naar dit adres",
+        code="Code uit de e-mail",
+        move="Mijn gegevens verhuizen",
+        moved="Uw gegevens staan nu onder",
+        not_me="Dit was ik niet",
+        thanks="Bedankt dat u het ons laat weten",
+    ),
+    "en-GB": DetailsWords(
+        details="Your details",
+        name="Name",
+        phone="Phone number (optional)",
+        save="Save details",
+        saved="Your details are saved.",
+        new_email="New email address",
+        send_code="Send a code to this address",
+        code="Code from the email",
+        move="Move my data",
+        moved="Your data is now held under",
+        not_me="This was not me",
+        thanks="Thank you for telling us",
+    ),
+}
+NOT_ME_PATH = re.compile(r"/privacy-centre/not-me/\S+")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@JAVASCRIPT
+def test_correcting_ones_details_and_moving_to_another_address(
+    open_page, app: Flask, live_server: str, locale: str, javascript: bool
+) -> None:
+    words = DETAILS_WORDS[locale]
+    suffix = f"{locale.lower()}.{'js' if javascript else 'nojs'}"
+    address, new = f"sam.{suffix}@example.org", f"sam.new.{suffix}@example.org"
+    with app.app_context():
+        client_for(address, "Sam Smit", locale[:2])
+        db.session.commit()
+        challenge = verification.request_code(address, locale[:2])
+    with app.app_context():
+        session = verification.check_code(challenge, mailed_codes(app, address)[-1])
+    page, watcher = open_page(locale=locale, javascript=javascript)
+    page.context.add_cookies([{"name": COOKIE, "value": session, "url": live_server}])
+    page.goto("/privacy-centre/data")
+    if javascript:
+        page.evaluate("window.stillTheSamePage = true")
+    open_panel(page, words.details, words.details, javascript)
+    assert_accessible_as_shown(open_page, page, locale, javascript)
+
+    page.get_by_label(words.name, exact=True).fill("Sam Smit-Visser")
+    page.get_by_label(words.phone, exact=True).fill("+31 6 1234 5678")
+    page.get_by_role("button", name=words.save).click()
+    expect(page.get_by_role("status").first).to_contain_text(words.saved)
+    expect(page.get_by_label(words.name, exact=True)).to_have_value("Sam Smit-Visser")
+
+    page.get_by_label(words.new_email, exact=True).fill(new)
+    page.get_by_role("button", name=words.send_code).click()
+    expect(page).to_have_url(re.compile(r"/privacy-centre/details/email$"))
+    assert_accessible_as_shown(open_page, page, locale, javascript)
+    with app.app_context():
+        body = db.session.scalars(
+            sa.select(OutboxMessage.text_body).where(OutboxMessage.recipient == new)
+        ).one()
+    page.get_by_label(words.code, exact=True).fill(CODE.search(body).group(1))
+    page.get_by_role("button", name=words.move).click()
+    expect(page.get_by_role("status").first).to_contain_text(f"{words.moved} {new}")
+    assert_accessible_as_shown(open_page, page, locale, javascript)
+    if javascript:
+        assert page.evaluate("window.stillTheSamePage") is True, "htmx swapped every step"
+    watcher.assert_clean()
+
+    with app.app_context():
+        moved = db.session.scalars(sa.select(Client).where(Client.email == new)).one()
+        assert (moved.name, moved.phone) == ("Sam Smit-Visser", "+31 6 1234 5678")
+        notice = db.session.scalars(
+            sa.select(OutboxMessage.text_body).where(
+                OutboxMessage.recipient == address, OutboxMessage.kind == "privacy/email_changed"
+            )
+        ).one()
+    # The old address's owner follows the link: it asks first, then opens a request.
+    other, watcher = open_page(locale=locale, javascript=javascript)
+    other.goto(NOT_ME_PATH.search(notice).group(0))  # the link's path, on the test server
+    assert_accessible_as_shown(open_page, other, locale, javascript)
+    other.get_by_role("button", name=words.not_me).click()
+    expect(other.get_by_role("heading", level=2)).to_have_text(words.thanks)
+    with app.app_context():
+        kinds = db.session.scalars(
+            sa.select(PrivacyRequest.kind).where(PrivacyRequest.email == address)
+        ).all()
+        assert [kind.value for kind in kinds] == ["not_me"]
     watcher.assert_clean()
