@@ -66,6 +66,11 @@ def _hold(client: Client, details: Details) -> None:
     client.vat_id = details.vat_id or None
 
 
+def client_with_email(email: str) -> Client | None:
+    """The client with this address, if there is one."""
+    return db.session.scalar(sa.select(Client).where(Client.email == normalise_email(email)))
+
+
 def correct_own_details(
     client: Client, *, name: str, phone: str | None, language: str, address: str | None
 ) -> None:

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 import flask
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -28,10 +27,10 @@ from werkzeug.wrappers import Response
 
 from website.addresses import address_key, is_address, normalise_email
 from website.clients.models import Client
-from website.clients.services import correct_own_details
+from website.clients.services import client_with_email, correct_own_details
 from website.clock import studio_today
 from website.consents.models import ConsentAction, ConsentChannel, ConsentPurpose
-from website.extensions import csrf, db, limiter, retry_minutes
+from website.extensions import csrf, limiter, retry_minutes
 from website.htmx import redirect_after_post, redirect_in_place, render, wants_fragment
 from website.i18n import current_language
 from website.mail.services import is_suppressed
@@ -607,7 +606,7 @@ def _consents_panel() -> Response:
 
 
 def _own_client() -> Client | None:
-    return db.session.scalar(sa.select(Client).where(Client.email == verified_subject()))
+    return client_with_email(verified_subject())
 
 
 def _details_panel(
