@@ -22,9 +22,11 @@ from website.mail.views import bp as dev_mailbox_bp
 from website.pages.views import bp as pages_bp
 from website.payments.cli import payments_cli
 from website.payments.views import bp as pay_bp
+from website.policy import placeholders as policy_placeholders
 from website.policy.cli import policy_cli
 from website.policy.views import bp as policy_bp
 from website.privacy.cli import privacy_cli
+from website.privacy.policy_values import SOURCE as POLICY_VALUES
 from website.privacy.views import bp as privacy_bp
 from website.retention import retention_cli
 
@@ -52,6 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_commands(app)
     app.jinja_env.globals.update(labels.labelled_enums())
+    policy_placeholders.init_app(app, POLICY_VALUES)
     errors.init_app(app)
     security.init_app(app)
     logs.mask_all_logs()

@@ -195,6 +195,24 @@ def test_a_form_without_an_action_is_previewed_not_published(
     assert len(versions(app)) == 2
 
 
+def test_the_editor_refuses_unknown_names_and_previews_filled_values(
+    old_versions: None, post: Post
+) -> None:
+    data = {
+        "published_on": studio_today().isoformat(),
+        "body_nl": "Na {{ contact_months }} maanden.\n",
+        "body_en": "After {{ contact_month }} months.\n",
+        "action": "preview",
+    }
+    refused = post("/admin/policy/new", data, **{"Accept-Language": "en"})
+    assert refused.status_code == 422
+    assert "The site fills no value named contact_month." in refused.text
+    data["body_en"] = "After {{ contact_months }} months.\n"
+    preview = post("/admin/policy/new", data, **{"Accept-Language": "en"})
+    assert preview.status_code == 200
+    assert "<p>Na 12 maanden.</p>" in preview.text and "<p>After 12 months.</p>" in preview.text
+
+
 # --- publish ----------------------------------------------------------------------------------
 
 

@@ -11,7 +11,6 @@ and is sent only to ``/admin``.
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
 
 from flask import current_app, request
 from itsdangerous import BadData, URLSafeTimedSerializer
@@ -19,9 +18,8 @@ from werkzeug.wrappers import Response
 
 from website.addresses import address_key
 from website.admin.models import StaffMember
-
-COOKIE = "staff_device"
-LIFETIME = timedelta(days=365)
+from website.privacy.register import STAFF_DEVICE_COOKIE as COOKIE
+from website.privacy.register import STAFF_DEVICE_LIFETIME as LIFETIME
 
 
 def _serializer() -> URLSafeTimedSerializer:

@@ -8,6 +8,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
+    Field,
     HiddenField,
     PasswordField,
     SearchField,
@@ -19,6 +20,7 @@ from wtforms import (
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, ValidationError
 
 from website.admin.services import MIN_PASSWORD_LENGTH, password_problem
+from website.policy.placeholders import unknown_names
 
 
 class EmptyForm(FlaskForm):
@@ -96,13 +98,24 @@ class AuditFilterForm(GetForm):
     )
 
 
+def known_placeholders(form: FlaskForm, field: Field) -> None:
+    """A policy text may name only the values the site fills in ({{ contact_months }}, ...)."""
+    unknown = unknown_names(field.data or "")
+    if unknown:
+        raise ValidationError(
+            _l("The site fills no value named %(names)s.", names=", ".join(sorted(unknown)))
+        )
+
+
 class PolicyForm(FlaskForm):
     published_on = DateField(
         _l("Publication date"), validators=[InputRequired()], format="%Y-%m-%d"
     )
     body_nl = TextAreaField(
-        _l("Dutch text (Markdown)"), validators=[InputRequired(), Length(max=100_000)]
+        _l("Dutch text (Markdown)"),
+        validators=[InputRequired(), Length(max=100_000), known_placeholders],
     )
     body_en = TextAreaField(
-        _l("English text (Markdown)"), validators=[InputRequired(), Length(max=100_000)]
+        _l("English text (Markdown)"),
+        validators=[InputRequired(), Length(max=100_000), known_placeholders],
     )

@@ -12,7 +12,7 @@ from website.admin.forms import PolicyForm
 from website.clock import studio_today
 from website.htmx import redirect_after_post, render
 from website.markdown import render_markdown
-from website.policy import services
+from website.policy import placeholders, services
 
 
 @bp.get("/policy")
@@ -34,8 +34,8 @@ def new_policy_version() -> Response:
         )
     if request.form.get("action") != "publish":
         previews = {
-            "nl": render_markdown(form.body_nl.data),
-            "en": render_markdown(form.body_en.data),
+            "nl": render_markdown(placeholders.fill(form.body_nl.data, "nl")),
+            "en": render_markdown(placeholders.fill(form.body_en.data, "en")),
         }
         return render(
             "admin/policy/form.html",

@@ -15,6 +15,7 @@ from website.audit.services import record
 from website.clock import studio_today
 from website.extensions import db
 from website.policy.models import PolicyVersion
+from website.policy.placeholders import unknown_names
 
 LANGUAGES = ("nl", "en")
 FILE_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})\.(nl|en)\.md$")
@@ -77,6 +78,12 @@ def import_directory(directory: Path) -> ImportReport:
             continue
         published_on, language = date.fromisoformat(match.group(1)), match.group(2)
         body = path.read_text(encoding="utf-8")
+        unknown = unknown_names(body)
+        if unknown:
+            db.session.rollback()
+            raise PolicyConflict(
+                f"{path.name} names values the site does not fill: {', '.join(sorted(unknown))}."
+            )
         stored = db.session.scalar(
             sa.select(PolicyVersion).where(
                 PolicyVersion.language == language, PolicyVersion.published_on == published_on
@@ -107,6 +114,11 @@ def publish(published_on: date, bodies: Mapping[str, str], staff_id: int | None)
     if taken is not None:
         raise PolicyConflict(
             _l("There is already a version dated %(date)s.", date=published_on.isoformat())
+        )
+    unknown = set().union(*(unknown_names(body) for body in bodies.values()))
+    if unknown:
+        raise PolicyConflict(
+            _l("Unknown placeholders: %(names)s.", names=", ".join(sorted(unknown)))
         )
     for language in LANGUAGES:
         db.session.add(

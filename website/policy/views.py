@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from website.htmx import render
 from website.i18n import current_language
 from website.markdown import render_markdown
-from website.policy import services
+from website.policy import placeholders, services
 from website.policy.models import PolicyVersion
 
 bp = Blueprint("policy", __name__, url_prefix="/privacy-policy")
@@ -44,7 +44,7 @@ def _policy_page(version: PolicyVersion, is_current: bool) -> Response:
         "policy/show.html",
         partial="policy/_document.html",
         version=version,
-        document=render_markdown(version.body),
+        document=render_markdown(placeholders.fill(version.body, version.language)),
         is_current=is_current,
         history=services.published_versions(version.language),
     )

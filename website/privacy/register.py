@@ -3,19 +3,31 @@
 The "Your data" panel, the download's README and its ``data.json`` are all generated from
 ``CATEGORIES``, so they cannot drift apart. Texts are lazy: they are translated when shown.
 Each category names the fields of its records; ``website.privacy.subject`` fetches them.
+
+The privacy policy is held against this register (``tests/policy/test_conformance.py``):
+each category names the policy section that describes it, and the cookies, recipients and
+rights below must each be in the policy. Its numbers and lists come from here too
+(``website.privacy.policy_values``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from website.clock import studio_today
 from website.consents.models import ConsentPurpose
+from website.i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE
+from website.invoices.services import KEEP_YEARS as INVOICE_KEEP_YEARS
+from website.privacy.session import COOKIE as PRIVACY_SESSION_COOKIE
+from website.privacy.session import COOKIE_PATH as PRIVACY_SESSION_PATH
 
 # Consent history is proof (Art. 7(1) GDPR) for claims that may come later: kept this many
 # years after the last change once nothing is in force and the person is no longer a client
@@ -38,6 +50,8 @@ class Category:
     retention: LazyString  # may name %(contact_months)s and the other retention_values()
     source: LazyString
     fields: tuple[tuple[str, LazyString], ...]
+    # The anchor of the policy section that says where this data comes from and why.
+    policy_section: str
     # Processed on the basis of the studio's legitimate interest (Art. 6(1)(f)): what a person
     # may object to under Art. 21(1), in the privacy centre's objection form.
     legitimate_interest: bool = False
@@ -67,6 +81,10 @@ def retention_values() -> Mapping[str, int]:
         "max_minutes": config["PRIVACY_SESSION_MAX_MINUTES"],
         "consent_years": CONSENT_KEEP_YEARS,
         "request_years": REQUEST_KEEP_YEARS,
+        "invoice_years": INVOICE_KEEP_YEARS,
+        "this_year": studio_today().year,
+        "invoice_example_until": studio_today().year + INVOICE_KEEP_YEARS,
+        "backup_days": config["BACKUP_MAX_AGE_DAYS"],
     }
 
 
@@ -76,6 +94,7 @@ NO_ONE = _l("Nobody outside the studio.")
 CATEGORIES: tuple[Category, ...] = (
     Category(
         key="client",
+        policy_section="invoices-and-payments",
         title=_l("Your client record"),
         purpose=_l("Knowing who you are when you write to us or book us, and invoicing you."),
         legal_basis=_l(
@@ -102,6 +121,7 @@ CATEGORIES: tuple[Category, ...] = (
     ),
     Category(
         key="contact_messages",
+        policy_section="information-required-for-contact",
         title=_l("Contact messages"),
         purpose=_l("Answering your questions and, if you ask, making you an offer."),
         legal_basis=_l("Steps you asked for before a contract (Art. 6(1)(b) GDPR)."),
@@ -125,6 +145,7 @@ CATEGORIES: tuple[Category, ...] = (
     ),
     Category(
         key="invoices",
+        policy_section="invoices-and-payments",
         title=_l("Invoices and payments"),
         purpose=_l("Invoicing our work and keeping the books."),
         legal_basis=_l(
@@ -137,9 +158,9 @@ CATEGORIES: tuple[Category, ...] = (
             "our payment service provider. Invoice email: our email provider."
         ),
         retention=_l(
-            "Until the end of the seventh year after the year the invoice was issued (an "
-            "invoice of 2026 until the end of 2033), the legal period; its payments go with "
-            "it. We cannot delete them earlier, even if you ask."
+            "Kept %(invoice_years)s years after the end of the year the invoice was issued (an "
+            "invoice of %(this_year)s until the end of %(invoice_example_until)s), the legal "
+            "period; its payments go with it. We cannot delete them earlier, even if you ask."
         ),
         source=_l("Our own administration, from the details you gave for the booking."),
         fields=(
@@ -156,6 +177,7 @@ CATEGORIES: tuple[Category, ...] = (
     ),
     Category(
         key="profile",
+        policy_section="information-you-choose-to-give",
         title=_l("Your profile"),
         purpose=_l("Preparing shoots that suit your wishes."),
         legal_basis=_l(
@@ -177,6 +199,7 @@ CATEGORIES: tuple[Category, ...] = (
     ),
     Category(
         key="photos",
+        policy_section="information-you-choose-to-give",
         title=_l("Sample photos"),
         purpose=_l("Showing us the style you like, to prepare your shoot."),
         legal_basis=_l(
@@ -200,6 +223,7 @@ CATEGORIES: tuple[Category, ...] = (
     ),
     Category(
         key="consents",
+        policy_section="consents-and-newsletter",
         title=_l("Consents and their history"),
         purpose=_l(
             "Knowing what you allowed us to do (portfolio, social media, partners, "
@@ -225,6 +249,7 @@ CATEGORIES: tuple[Category, ...] = (
     ),
     Category(
         key="marketing_objection",
+        policy_section="consents-and-newsletter",
         title=_l("Objection to direct marketing"),
         purpose=_l("Making sure we never send you marketing email again."),
         legal_basis=_l("Our legal duty to honour your objection (Art. 21(3) and 6(1)(c) GDPR)."),
@@ -238,6 +263,7 @@ CATEGORIES: tuple[Category, ...] = (
     ),
     Category(
         key="removal_requests",
+        policy_section="consents-and-newsletter",
         title=_l("Take-down requests after a withdrawal"),
         purpose=_l(
             "Removing your photos from our portfolio and social media, and telling partners, "
@@ -251,6 +277,7 @@ CATEGORIES: tuple[Category, ...] = (
     ),
     Category(
         key="mail",
+        policy_section="what-our-systems-record",
         title=_l("Emails we sent you"),
         purpose=_l("Sending you mail and knowing whether it arrived."),
         legal_basis=_l("Our legitimate interest in reliable email (Art. 6(1)(f) GDPR)."),
@@ -262,6 +289,7 @@ CATEGORIES: tuple[Category, ...] = (
     ),
     Category(
         key="privacy_centre_sessions",
+        policy_section="what-our-systems-record",
         title=_l("Privacy-centre sign-ins"),
         purpose=_l("Making sure only you see your data here."),
         legal_basis=_l(
@@ -278,6 +306,7 @@ CATEGORIES: tuple[Category, ...] = (
     ),
     Category(
         key="privacy_requests",
+        policy_section="what-our-systems-record",
         title=_l("Your privacy requests and complaints"),
         purpose=_l(
             "Answering what you ask of us under the GDPR (correction, erasure, restriction, "
@@ -311,6 +340,116 @@ CATEGORIES: tuple[Category, ...] = (
 def legitimate_interests() -> list[Category]:
     """What the studio does on the basis of its legitimate interest: open to objection."""
     return [category for category in CATEGORIES if category.legitimate_interest]
+
+
+@dataclass(frozen=True)
+class Cookie:
+    """A cookie the site sets. None of them tracks anyone or comes from another site."""
+
+    name: str
+    purpose: LazyString
+    lifetime: LazyString  # may name %(days)s and the other retention_values()
+    max_age: timedelta | None = None  # None: until the browser is closed
+    path: str = "/"
+
+    def lifetime_text(self) -> str:
+        days = {"days": self.max_age.days} if self.max_age else {}
+        return str(self.lifetime) % {**retention_values(), **days}
+
+
+STAFF_DEVICE_COOKIE = "staff_device"
+STAFF_DEVICE_LIFETIME = timedelta(days=365)
+
+COOKIES: tuple[Cookie, ...] = (
+    Cookie(
+        name="session",
+        purpose=_l(
+            "Protects the forms you send against forgery, remembers the reference of the "
+            "message you just sent and, on the way back from Mollie, which invoice you paid. "
+            "For staff, it also keeps them signed in to the back office."
+        ),
+        lifetime=_l("Until you close your browser."),
+    ),
+    Cookie(
+        name=LANGUAGE_COOKIE,
+        purpose=_l("Remembers the language you chose, if you chose one."),
+        lifetime=_l("%(days)s days."),
+        max_age=timedelta(seconds=LANGUAGE_COOKIE_MAX_AGE),
+    ),
+    Cookie(
+        name=PRIVACY_SESSION_COOKIE,
+        purpose=_l(
+            "Keeps you signed in to the privacy centre once you typed the code we emailed "
+            "you. Your browser sends it only to the privacy centre."
+        ),
+        lifetime=_l(
+            "Until you close your browser or sign out; the sign-in itself ends after "
+            "%(idle_minutes)s idle minutes, or %(max_minutes)s minutes after you typed the "
+            "code."
+        ),
+        path=PRIVACY_SESSION_PATH,
+    ),
+    Cookie(
+        name=STAFF_DEVICE_COOKIE,
+        purpose=_l(
+            "For staff only: recognises a browser a staff member signed in with before, so "
+            "that someone guessing passwords elsewhere cannot lock them out."
+        ),
+        lifetime=_l("%(days)s days."),
+        max_age=STAFF_DEVICE_LIFETIME,
+        path="/admin",
+    ),
+)
+
+
+def cookie(name: str) -> Cookie:
+    return next(item for item in COOKIES if item.name == name)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Someone outside the studio who receives personal data (Art. 13(1)(e) GDPR).
+
+    ``name`` is how the policy names them, in each language: the policy must use it.
+    """
+
+    key: str
+    name: LazyString
+
+
+RECIPIENTS: tuple[Recipient, ...] = (
+    Recipient("mollie", _l("Mollie B.V.")),
+    Recipient("email_provider", _l("email provider")),
+    Recipient("hosting_provider", _l("hosting provider")),
+    Recipient("accountant", _l("accountant")),
+    Recipient("tax_authority", _l("Belastingdienst")),
+    Recipient("collection_agency", _l("collection agency")),
+    Recipient("partners", _l("make-up artist")),
+)
+
+
+@dataclass(frozen=True)
+class Right:
+    """A right the privacy centre lets a person use, and the panel where they use it."""
+
+    key: str
+    endpoint: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+
+RIGHTS: tuple[Right, ...] = (
+    Right("access", "privacy.data"),  # Art. 15
+    Right("portability", "privacy.download"),  # Art. 20
+    Right("rectification", "privacy.details"),  # Art. 16, what the person can change
+    Right("correction_request", "privacy.request_form", {"kind": "correction"}),  # Art. 16
+    Right("erasure", "privacy.request_form", {"kind": "erasure"}),  # Art. 17
+    Right("restriction", "privacy.request_form", {"kind": "restriction"}),  # Art. 18
+    Right("objection", "privacy.request_form", {"kind": "objection"}),  # Art. 21(1)
+    Right("consents", "privacy.consents"),  # Art. 7(3) and 21(3)
+    Right("profile", "privacy.profile"),  # Art. 7(3), 16 and 17 for what the person gave
+    Right("complaint", "privacy.request_form", {"kind": "complaint"}),
+    Right("requests", "privacy.requests"),  # Art. 12(3): what was asked, and the answers
+)
 
 
 @dataclass(frozen=True)
