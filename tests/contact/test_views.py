@@ -53,7 +53,9 @@ def test_the_form_has_its_fields_notice_and_traps(client: FlaskClient) -> None:
     notice = page.split('id="privacy-notice-title"', 1)[1].split("</aside>", 1)[0]
     assert "We delete it 12 months after your last message" in notice
     assert 'href="/privacy-policy#your-rights"' in notice
-    assert 'href="/privacy-policy#offering-the-platform"' in notice
+    assert 'href="/privacy-policy#information-required-for-contact"' in notice
+    # It promises only what the centre does: erasure is asked for, not done at will.
+    assert "ask us to delete or restrict your data" in notice and "at any time" not in notice
     assert 'href="/privacy-centre"' in notice
     assert "Autoriteit Persoonsgegevens" in notice
 
