@@ -13,12 +13,15 @@ from pathlib import Path
 import pytest
 import requests
 from mollie.api.client import Client
+from mollie.api.error import UnauthorizedError
 
 from tests.mollie_sandbox.conftest import CreatePayment, client_for, payment_data
 from website import PROJECT_ROOT
 from website.clock import utcnow
+from website.config import settings_from_env
 from website.mollie_sandbox.__main__ import parse_args
 from website.mollie_sandbox.app import create_sandbox_app
+from website.mollie_sandbox.keys import DEVELOPMENT_KEY
 from website.mollie_sandbox.store import Clock
 from website.mollie_sandbox.testing import TEST_API_KEY, MollieSandbox, SandboxControlError
 
@@ -235,9 +238,16 @@ def test_the_command_serves_the_api(tmp_path: Path) -> None:
         try:
             url = f"http://127.0.0.1:{port}"
             wait_until_up(url, process, log_path)
-            payment = client_for(url, TEST_API_KEY).payments.create(payment_data())
+            # Without --api-key the account has the key the site's development defaults use.
+            payment = client_for(url, DEVELOPMENT_KEY).payments.create(payment_data())
+            with pytest.raises(UnauthorizedError):
+                client_for(url, TEST_API_KEY).payments.list()
         finally:
             process.terminate()
             process.wait(timeout=10)
 
     assert payment.checkout_url.startswith("http://pay.sandbox.example/checkout/")
+
+
+def test_the_development_key_is_the_sites_default() -> None:
+    assert settings_from_env({}, "/tmp")["MOLLIE_API_KEY"] == DEVELOPMENT_KEY  # noqa: S108

@@ -69,7 +69,9 @@ def test_other_keys_make_other_payments(mollie: Client, mollie_sandbox: MollieSa
 
 
 def test_keys_belong_to_one_api_key(mollie: Client, mollie_sandbox: MollieSandbox) -> None:
-    other = client_for(mollie_sandbox.url, "test_anotherAccount12345")
+    other_key = "test_anotherKey1234567890"
+    mollie_sandbox.control("POST", "keys", key=other_key, state="active")
+    other = client_for(mollie_sandbox.url, other_key)
 
     first = mollie.payments.create(payment_data(), idempotency_key="shared")
     second = other.payments.create(payment_data(), idempotency_key="shared")

@@ -13,11 +13,12 @@ from mollie.api.error import (
     BadRequestError,
     NotFoundError,
     RequestSetupError,
+    UnauthorizedError,
     UnprocessableEntityError,
 )
 
 from tests.mollie_sandbox.conftest import CreatePayment, client_for, payment_data
-from website.mollie_sandbox.testing import MollieSandbox
+from website.mollie_sandbox.testing import TEST_LIVE_KEY, MollieSandbox, SandboxControlError
 
 ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00")
 PAYMENT_ID = re.compile(r"tr_[A-Za-z0-9]{10,22}")
@@ -203,7 +204,7 @@ def test_test_and_live_keys_see_only_their_own_payments(
     mollie: Client, mollie_sandbox: MollieSandbox, create_payment: CreatePayment
 ) -> None:
     test_payment = create_payment()
-    live = client_for(mollie_sandbox.url, "live_sandboxKey1234567890")
+    live = client_for(mollie_sandbox.url, TEST_LIVE_KEY)
     live_payment = live.payments.create(payment_data())
 
     assert live_payment.mode == "live"
@@ -548,6 +549,41 @@ def test_requests_need_a_test_or_live_bearer_key(
 
     body = assert_mollie_error(response, 401)
     assert body["detail"] == "Missing authentication, or failed to authenticate"
+
+
+def test_a_well_formed_key_the_account_lacks_gets_401(mollie_sandbox: MollieSandbox) -> None:
+    stranger = client_for(mollie_sandbox.url, "test_someoneElsesKey1234567890abcdef")
+    with pytest.raises(UnauthorizedError) as refused:
+        stranger.payments.list()
+    assert refused.value.status == 401
+    client_for(mollie_sandbox.url, mollie_sandbox.api_key).payments.list()  # ours works
+
+
+def test_a_revoked_key_gets_401_until_restored(mollie_sandbox: MollieSandbox) -> None:
+    mollie = client_for(mollie_sandbox.url, mollie_sandbox.api_key)
+    mollie.payments.create(payment_data())
+    mollie_sandbox.revoke_key()
+    for call in (mollie.payments.list, lambda: mollie.payments.create(payment_data())):
+        with pytest.raises(UnauthorizedError):
+            call()
+    client_for(mollie_sandbox.url, TEST_LIVE_KEY).payments.list()  # other keys still work
+    mollie_sandbox.restore_key()
+    assert len(mollie.payments.list()) == 1
+
+
+def test_keys_can_be_added_and_bad_control_requests_are_refused(
+    mollie_sandbox: MollieSandbox,
+) -> None:
+    added = "test_addedForThisTest1234567890abcdef"
+    assert mollie_sandbox.control("POST", "keys", key=added, state="active") == {
+        "key": added,
+        "state": "active",
+    }
+    client_for(mollie_sandbox.url, added).payments.list()
+    with pytest.raises(SandboxControlError, match="422"):
+        mollie_sandbox.control("POST", "keys", key="access_abc", state="active")
+    with pytest.raises(SandboxControlError, match="422"):
+        mollie_sandbox.control("POST", "keys", key=added, state="paused")
 
 
 def test_the_client_itself_refuses_malformed_keys(mollie_sandbox: MollieSandbox) -> None:

@@ -11,7 +11,7 @@ from mollie.api.error import ConflictError, NotFoundError, UnprocessableEntityEr
 from mollie.api.objects.payment import Payment
 
 from tests.mollie_sandbox.conftest import CreatePayment, client_for, payment_data
-from website.mollie_sandbox.testing import MollieSandbox, SandboxControlError
+from website.mollie_sandbox.testing import TEST_LIVE_KEY, MollieSandbox, SandboxControlError
 
 
 def eur(value: str) -> dict[str, str]:
@@ -82,7 +82,7 @@ def test_refunds_of_other_payments_or_modes_are_not_found(
 
     with pytest.raises(NotFoundError, match=f"No refund exists with token {refund.id}"):
         other.refunds.get(refund.id)
-    live = client_for(mollie_sandbox.url, "live_sandboxKey1234567890")
+    live = client_for(mollie_sandbox.url, TEST_LIVE_KEY)
     assert live.refunds.list().count == 0
 
 

@@ -9,6 +9,7 @@ from website.clock import studio_today
 from website.contact.services import new_messages
 from website.invoices.services import overdue_installments
 from website.mail.services import undelivered
+from website.payments import key_status
 from website.payments.services import paid_twice, payments_received
 from website.privacy.requests import due_counts
 
@@ -34,4 +35,5 @@ def dashboard() -> str:
         requests_due_soon=requests_due_soon,
         overdue=overdue_installments(today, ATTENTION_SHOWN),
         paid_twice=paid_twice(ATTENTION_SHOWN),
+        mollie_key_refused=key_status.refused(),
     )

@@ -32,6 +32,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="address browsers use for the checkout (default: the address the API is called on)",
     )
     parser.add_argument("--webhook-timeout", type=float, default=15.0, help="seconds (default 15)")
+    parser.add_argument(
+        "--api-key",
+        action="append",
+        dest="api_keys",
+        help="a key the sandbox account has (repeatable; default: the site's development key)",
+    )
     return parser.parse_args(argv)
 
 
@@ -41,11 +47,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     args = parse_args(argv)
     from website.mollie_sandbox.app import create_sandbox_app  # after the production check
+    from website.mollie_sandbox.keys import DEVELOPMENT_KEY
 
     app = create_sandbox_app(
         public_url=args.public_url,
         time_scale=args.time_scale,
         webhook_timeout=args.webhook_timeout,
+        api_keys=args.api_keys or (DEVELOPMENT_KEY,),
     )
     try:
         run_simple(args.host, args.port, app, threaded=True)

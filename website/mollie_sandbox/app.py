@@ -1,9 +1,10 @@
 """``create_sandbox_app``: the sandbox as a Flask app, and what happens around each request.
 
 Before an API view runs: overdue payments expire, an injected fault may answer instead,
-the Bearer key is checked (401), and a POST's Idempotency-Key is claimed or replayed. After
-it: the answer is kept for replays. Errors always have Mollie's body (docs/mollie.md §6),
-because mollie-api-python needs ``status`` and ``detail`` in it.
+the Bearer key is checked (401 unless the account has it and it is not revoked), and a
+POST's Idempotency-Key is claimed or replayed. After it: the answer is kept for replays.
+Errors always have Mollie's body (docs/mollie.md §6), because mollie-api-python needs
+``status`` and ``detail`` in it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterable
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
@@ -20,6 +22,7 @@ from website.mollie_sandbox import api, checkout, control
 from website.mollie_sandbox.dispatcher import Switches
 from website.mollie_sandbox.faults import drop_connection
 from website.mollie_sandbox.idempotency import CachedResponse, Fingerprint
+from website.mollie_sandbox.keys import DEVELOPMENT_KEY, KeyRing
 from website.mollie_sandbox.state import EXTENSION, Sandbox, current, error
 from website.mollie_sandbox.store import SandboxError
 
@@ -33,6 +36,7 @@ def create_sandbox_app(
     time_scale: float = 60.0,
     webhook_timeout: float = 15.0,
     start_dispatcher: bool = True,
+    api_keys: Iterable[str] = (DEVELOPMENT_KEY,),
 ) -> Flask:
     """Build a sandbox with its own state and webhook thread.
 
@@ -40,6 +44,7 @@ def create_sandbox_app(
         the address each API request came in on.
     :param time_scale: Mollie seconds per real second for webhook retries (60: the retry
         "1 minute later" comes after 1 s).
+    :param api_keys: the keys this sandbox account has; any other gets 401, as at Mollie.
     """
     if os.environ.get("APP_ENV") == "production":
         raise RuntimeError("The Mollie sandbox must not run in production (APP_ENV=production).")
@@ -49,7 +54,7 @@ def create_sandbox_app(
         static_folder=os.path.join(PROJECT_ROOT, "static"),
     )
     switches = Switches(time_scale=time_scale, timeout_seconds=webhook_timeout)
-    sandbox = Sandbox.build(public_url, switches)
+    sandbox = Sandbox.build(public_url, switches, KeyRing(api_keys))
     app.extensions[EXTENSION] = sandbox
     app.before_request(before_request)
     app.after_request(after_request)
@@ -78,7 +83,7 @@ def before_request() -> Response | None:
         return Response(status=204)  # never arrives: writing it fails on the closed socket
     if path.startswith("/v2/"):
         match = API_KEY.fullmatch(request.headers.get("Authorization", ""))
-        if match is None:
+        if match is None or not sandbox.keys.accepts(match.group(1)):
             return error(401, UNAUTHORIZED)
         g.api_key, g.mode = match.group(1), match.group(2)
         replay = claim_idempotency_key()

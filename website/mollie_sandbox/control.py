@@ -12,6 +12,7 @@ from flask import Blueprint, Response
 
 from website.mollie_sandbox import render, validation
 from website.mollie_sandbox.faults import fault_from
+from website.mollie_sandbox.keys import KEY_FORMAT
 from website.mollie_sandbox.state import current, hal, json_body, roots
 from website.mollie_sandbox.store import Payment, SandboxError, iso
 
@@ -82,6 +83,23 @@ def refund_status(refund_id: str) -> Response:
             raise SandboxError(404, f"No refund exists with token {refund_id}.")
         store.set_refund_status(refund, status)
         return hal(render.refund(refund, roots()))
+
+
+@bp.post("/keys")
+def keys() -> Response:
+    """Give the account a key, or revoke or restore one: ``{"key": ..., "state": ...}``."""
+    body = json_body()
+    key, state = required(body, "key"), required(body, "state")
+    if not isinstance(key, str) or KEY_FORMAT.fullmatch(key) is None:
+        raise SandboxError(422, "key must look like test_... or live_...", "key")
+    ring = current().keys
+    if state == "active":
+        ring.add(key)
+    elif state == "revoked":
+        ring.revoke(key)
+    else:
+        raise SandboxError(422, "state must be active or revoked.", "state")
+    return hal({"key": key, "state": ring.state(key)})
 
 
 @bp.get("/clock")

@@ -12,6 +12,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from website.mollie_sandbox.dispatcher import Dispatcher, Switches
 from website.mollie_sandbox.faults import Faults
 from website.mollie_sandbox.idempotency import IdempotencyCache
+from website.mollie_sandbox.keys import KeyRing
 from website.mollie_sandbox.render import HAL, Roots
 from website.mollie_sandbox.store import Clock, SandboxError, Store
 
@@ -26,10 +27,11 @@ class Sandbox:
     dispatcher: Dispatcher
     idempotency: IdempotencyCache
     faults: Faults
+    keys: KeyRing
     public_url: str | None
 
     @classmethod
-    def build(cls, public_url: str | None, switches: Switches) -> Sandbox:
+    def build(cls, public_url: str | None, switches: Switches, keys: KeyRing) -> Sandbox:
         clock = Clock()
 
         def notify(payment_id: str, url: str) -> None:
@@ -38,11 +40,12 @@ class Sandbox:
         store = Store(clock, notify)
         dispatcher = Dispatcher(clock, switches, on_tick=store.expire_due)
         public = public_url.rstrip("/") if public_url else None
-        return cls(clock, store, dispatcher, IdempotencyCache(clock), Faults(), public)
+        return cls(clock, store, dispatcher, IdempotencyCache(clock), Faults(), keys, public)
 
     def reset(self) -> None:
         """Back to a fresh sandbox, as between two tests."""
         self.faults.clear()
+        self.keys.reset()
         self.idempotency.reset()
         self.dispatcher.reset()
         self.store.reset()

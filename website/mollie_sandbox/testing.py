@@ -20,6 +20,7 @@ from website.mollie_sandbox.app import create_sandbox_app
 from website.mollie_sandbox.state import EXTENSION, Sandbox
 
 TEST_API_KEY = "test_sandboxdHar4XY7LxsDOtmnkVtjNVWXLSlX"
+TEST_LIVE_KEY = "live_sandboxKey1234567890"  # the same account's live key, for mode tests
 TEST_TIME_SCALE = 1200.0  # Mollie seconds per real second: 1 minute = 0.05 s
 
 
@@ -171,6 +172,14 @@ class MollieSandbox:
         """Forget the faults still to come and release held requests."""
         self.control("DELETE", "faults")
 
+    def revoke_key(self, key: str | None = None) -> None:
+        """Revoke ``key`` (default: this handle's), as the account owner would; ``reset``
+        restores it."""
+        self.control("POST", "keys", key=key or self.api_key, state="revoked")
+
+    def restore_key(self, key: str | None = None) -> None:
+        self.control("POST", "keys", key=key or self.api_key, state="active")
+
 
 class SandboxServer:
     """A sandbox on ``127.0.0.1:<free port>``, served by a thread until ``stop``."""
@@ -178,7 +187,9 @@ class SandboxServer:
     def __init__(
         self, *, time_scale: float = TEST_TIME_SCALE, public_url: str | None = None
     ) -> None:
-        self.app = create_sandbox_app(public_url=public_url, time_scale=time_scale)
+        self.app = create_sandbox_app(
+            public_url=public_url, time_scale=time_scale, api_keys=(TEST_API_KEY, TEST_LIVE_KEY)
+        )
         self._server: BaseWSGIServer = make_server("127.0.0.1", 0, self.app, threaded=True)
         self._thread = threading.Thread(
             target=self._server.serve_forever,

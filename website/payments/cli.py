@@ -11,12 +11,14 @@ from flask.cli import AppGroup
 from website.clock import utcnow
 from website.extensions import db
 from website.payments.models import FINAL_STATUSES, PaymentAttempt, PaymentSource
-from website.payments.services import PaymentUnavailable, sync_payment
+from website.payments.services import PaymentKeyRefused, PaymentUnavailable, sync_payment
 
 payments_cli = AppGroup("payments", help="Keep payments in step with Mollie.")
 
 # Bank transfers stay open for up to two weeks at Mollie; a little longer covers them all.
 LOOK_BACK = timedelta(days=16)
+# Exit status when Mollie refuses the key: a configuration error, not Mollie being away (1).
+KEY_REFUSED_EXIT = 2
 
 
 @payments_cli.command("reconcile")
@@ -34,6 +36,13 @@ def reconcile_command() -> None:
         before = attempt.status
         try:
             changed += sync_payment(attempt, PaymentSource.RECONCILE).status is not before
+        except PaymentKeyRefused as refused:
+            click.echo(
+                f"Mollie refuses the API key ({refused}): set a valid MOLLIE_API_KEY. "
+                f"Stopped after {changed} changed of {len(attempts)} payments.",
+                err=True,
+            )
+            raise SystemExit(KEY_REFUSED_EXIT) from refused
         except PaymentUnavailable:
             failed += 1
     click.echo(f"Checked {len(attempts)} payments: {changed} changed, {failed} not reachable.")

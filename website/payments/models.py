@@ -144,3 +144,18 @@ class PaymentEvent(Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     attempt: Mapped[PaymentAttempt] = relationship(back_populates="events")
+
+
+class MollieKeyStatus(Model):
+    """Whether Mollie refuses the site's API key: one row, kept to say so to staff.
+
+    ``refused_since`` is set when Mollie first answers 401 or 403 and cleared by the next
+    answer it gives; while it is set, no payment can start and no status arrives.
+    """
+
+    __tablename__ = "mollie_key_status"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    refused_since: Mapped[datetime | None]
+    last_refused_at: Mapped[datetime | None]
+    http_status: Mapped[int | None]

@@ -33,6 +33,18 @@ class MollieRefused(MollieUnavailable):
     """Mollie refused the request itself (400 or 422): asking again the same way won't help."""
 
 
+class MollieKeyRefused(MollieUnavailable):
+    """Mollie refused the API key (401 or 403): revoked, rotated or wrong. Only a new key
+    in the configuration helps."""
+
+    def __init__(self, message: str, http_status: int) -> None:
+        super().__init__(message)
+        self.http_status = http_status
+
+
+KEY_REFUSED = (401, 403)
+
+
 def client() -> Client:
     config = current_app.config
     mollie = Client(
@@ -61,6 +73,8 @@ def create_payment(data: dict[str, Any], idempotency_key: str) -> dict[str, Any]
         return _payment(client().payments.create(data, idempotency_key=idempotency_key))
     except ResponseError as error:
         log.warning("Mollie refused or failed to create a payment: %s", _describe(error))
+        if error.status in KEY_REFUSED:
+            raise MollieKeyRefused(str(error), _status(error)) from error
         if error.status in (400, 422):
             raise MollieRefused(str(error)) from error
         raise MollieUnavailable(str(error)) from error
@@ -76,6 +90,8 @@ def get_payment(payment_id: str) -> dict[str, Any] | None:
     except NotFoundError:
         return None
     except (Error, *GARBLED) as error:
+        if isinstance(error, ResponseError) and error.status in KEY_REFUSED:
+            raise MollieKeyRefused(str(error), _status(error)) from error
         if isinstance(error, ResponseError) and error.status in (400, 422):
             return None
         log.warning("Mollie could not be asked about a payment: %s", _describe(error))
@@ -88,6 +104,11 @@ def _payment(answer: Any) -> dict[str, Any]:
     if not isinstance(payment.get("id"), str) or not isinstance(payment.get("status"), str):
         raise ValueError("Mollie's answer is not a payment")
     return payment
+
+
+def _status(error: ResponseError) -> int:
+    status: int = getattr(error, "status", 0)
+    return status
 
 
 def _describe(error: Exception) -> str:

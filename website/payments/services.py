@@ -33,7 +33,7 @@ from website.extensions import db
 from website.invoices.models import Installment, Invoice, InvoiceStatus
 from website.invoices.services import mail_client
 from website.mail.services import public_url
-from website.payments import mollie
+from website.payments import key_status, mollie
 from website.payments.models import PaymentAttempt, PaymentEvent, PaymentSource, PaymentStatus
 from website.queries import lock_row
 
@@ -59,6 +59,10 @@ PAID_TWICE_NOTE = "paid twice: refund or credit the extra payment"
 
 class PaymentUnavailable(Exception):
     """The payment could not be started or checked now; nothing was recorded as paid."""
+
+
+class PaymentKeyRefused(PaymentUnavailable):
+    """Mollie refuses the site's API key: nothing works until staff set a valid one."""
 
 
 class NothingDue(Exception):
@@ -135,11 +139,15 @@ def start_payment(installment: Installment, language: str) -> str:
         return attempt.checkout_url
     try:
         payment = mollie.create_payment(_payment_data(attempt), attempt.idempotency_key)
+    except mollie.MollieKeyRefused as error:
+        key_status.note_refused(error.http_status)
+        raise PaymentKeyRefused(str(error)) from error
     except mollie.MollieRefused as error:
         _abandon(attempt, str(error))
         raise PaymentUnavailable(str(error)) from error
     except mollie.MollieUnavailable as error:
         raise PaymentUnavailable(str(error)) from error
+    key_status.note_accepted()
     _lock(attempt.installment_id)
     if attempt.mollie_id is None:
         if payment_mismatch(attempt, payment, payment_id=payment.get("id")):
@@ -296,9 +304,13 @@ def sync_payment(attempt: PaymentAttempt, source: PaymentSource) -> PaymentAttem
         return attempt
     try:
         payment = mollie.get_payment(attempt.mollie_id)
+    except mollie.MollieKeyRefused as error:
+        key_status.note_refused(error.http_status)
+        raise PaymentKeyRefused(str(error)) from error
     except mollie.MollieUnavailable as error:
         db.session.rollback()
         raise PaymentUnavailable(str(error)) from error
+    key_status.note_accepted()
     _lock(attempt.installment_id)
     problem = payment_mismatch(attempt, payment)
     if problem or payment is None:

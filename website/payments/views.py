@@ -38,6 +38,7 @@ from website.payments.models import PaymentAttempt, PaymentSource, PaymentStatus
 from website.payments.services import (
     NothingDue,
     PaymentInProgress,
+    PaymentKeyRefused,
     PaymentUnavailable,
     amount_due,
     amount_paid,
@@ -145,8 +146,10 @@ def _checkout(due: Installment, back: str) -> Response | tuple[str, int]:
         return redirect(back, 303)
     except PaymentInProgress:
         return render_template("pay/in_progress.html", back=back), 409
+    except PaymentKeyRefused:
+        return render_template("pay/unavailable.html", back=back, lasting=True), 503
     except PaymentUnavailable:
-        return render_template("pay/unavailable.html", back=back), 503
+        return render_template("pay/unavailable.html", back=back, lasting=False), 503
     return redirect(checkout_url, 303)
 
 
