@@ -30,7 +30,7 @@ from website.markdown import Rendered, render_markdown
 from website.mollie_sandbox.testing import MollieSandbox
 from website.policy import placeholders
 from website.policy.cli import DEFAULT_DIRECTORY
-from website.policy.services import current_version, import_directory
+from website.policy.services import current_version, import_directory, published_versions
 from website.privacy import policy_values
 from website.privacy.register import CATEGORIES, COOKIES, RECIPIENTS, RIGHTS, Category, Cookie
 
@@ -78,7 +78,8 @@ def rendered(language: str) -> Rendered:
 
 def plain(fragment: str) -> str:
     """The text of an HTML fragment, whitespace collapsed."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+    return re.sub(r" ([:;,.)])", r"\1", text)  # "<b>Title</b>: ..." reads "Title: ..."
 
 
 def sections(document: Rendered) -> dict[str, str]:
@@ -229,6 +230,18 @@ def test_every_link_into_the_policy_finds_its_section() -> None:
     assert {"your-rights", "information-required-for-contact", "cookies"} <= linked
     for language in LANGUAGES:
         assert linked - set(sections(rendered(language))) == set(), language
+
+
+@pytest.mark.usefixtures("in_policy")
+def test_the_anchors_of_earlier_versions_still_lead_somewhere() -> None:
+    """Links into an old version's sections (#your-rights, ...) keep working in the new one."""
+    for language in LANGUAGES:
+        current = {heading.anchor for heading in rendered(language).headings}
+        versions = published_versions(language)
+        assert len(versions) >= 2
+        for version in versions[1:]:
+            anchors = {heading.anchor for heading in render_markdown(version.body).headings}
+            assert anchors - current == set(), (language, version.slug)
 
 
 @pytest.mark.usefixtures("in_policy")

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import current_app, url_for
-from flask_babel import gettext as _
 
 from website.privacy.register import CATEGORIES, COOKIES, RIGHTS, Right, retention_values
 from website.privacy.requests import MAX_EXTENSION_MONTHS
@@ -26,10 +25,7 @@ def retention_list() -> str:
 
 def cookie_list() -> str:
     """Every cookie the site sets, with its purpose and lifetime, as a Markdown list."""
-    kept = _("Kept:")
-    return "\n".join(
-        f"- `{item.name}`: {item.purpose} {kept} {item.lifetime_text()}" for item in COOKIES
-    )
+    return "\n".join(f"- `{item.name}`: {item.purpose} {item.lifetime_text()}" for item in COOKIES)
 
 
 def _config(key: str) -> Callable[[], str]:

@@ -282,7 +282,7 @@ CATEGORIES: tuple[Category, ...] = (
         purpose=_l("Sending you mail and knowing whether it arrived."),
         legal_basis=_l("Our legitimate interest in reliable email (Art. 6(1)(f) GDPR)."),
         recipients=_l("Our email provider, which delivers the mail for us."),
-        retention=_l("Deleted %(mail_days)s days after it was sent."),
+        retention=_l("Deleted %(mail_days)s days after they were sent."),
         source=_l("Our own systems."),
         fields=(WHEN, ("subject", _l("Subject")), ("status", _l("Status"))),
         legitimate_interest=True,
@@ -368,12 +368,12 @@ COOKIES: tuple[Cookie, ...] = (
             "message you just sent and, on the way back from Mollie, which invoice you paid. "
             "For staff, it also keeps them signed in to the back office."
         ),
-        lifetime=_l("Until you close your browser."),
+        lifetime=_l("Kept until you close your browser."),
     ),
     Cookie(
         name=LANGUAGE_COOKIE,
         purpose=_l("Remembers the language you chose, if you chose one."),
-        lifetime=_l("%(days)s days."),
+        lifetime=_l("Kept %(days)s days."),
         max_age=timedelta(seconds=LANGUAGE_COOKIE_MAX_AGE),
     ),
     Cookie(
@@ -383,7 +383,7 @@ COOKIES: tuple[Cookie, ...] = (
             "you. Your browser sends it only to the privacy centre."
         ),
         lifetime=_l(
-            "Until you close your browser or sign out; the sign-in itself ends after "
+            "Kept until you close your browser or sign out; the sign-in itself ends after "
             "%(idle_minutes)s idle minutes, or %(max_minutes)s minutes after you typed the "
             "code."
         ),
@@ -395,7 +395,7 @@ COOKIES: tuple[Cookie, ...] = (
             "For staff only: recognises a browser a staff member signed in with before, so "
             "that someone guessing passwords elsewhere cannot lock them out."
         ),
-        lifetime=_l("%(days)s days."),
+        lifetime=_l("Kept %(days)s days."),
         max_age=STAFF_DEVICE_LIFETIME,
         path="/admin",
     ),
