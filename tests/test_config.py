@@ -184,3 +184,18 @@ def test_failed_statements_are_logged_without_their_values(app: Flask) -> None:
             pytest.fail("the statement should have failed")
         finally:
             db.session.rollback()
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("ideal,klarna", "(not klarna)"), ("billie", "(not billie)"), (" , ", "expected a comma")],
+)
+def test_only_payment_methods_paid_at_once_are_offered(
+    monkeypatch: pytest.MonkeyPatch, value: str, message: str
+) -> None:
+    """Klarna and Billie leave a payment authorised until captured; the site captures nothing."""
+    monkeypatch.setenv("MOLLIE_METHODS", value)
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        create_app()
+    monkeypatch.setenv("MOLLIE_METHODS", " ideal , banktransfer")
+    assert create_app().config["MOLLIE_METHODS"] == ("ideal", "banktransfer")

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
@@ -590,6 +591,17 @@ def test_statuses_only_move_forward(
         assert [event.mollie_status for event in attempt.events] == [mollie_status] * changed
         if changed and old.is_final:
             assert attempt.events[0].note == f"late payment, after the attempt was {old.value}"
+
+
+def test_the_checkout_offers_only_the_configured_methods(
+    app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+) -> None:
+    """No method that leaves a payment authorised, waiting for a capture (README)."""
+    app.config["MOLLIE_METHODS"] = ("ideal", "banktransfer")
+    click_pay(client, token)
+    checkout = requests.get(the_attempt(app).checkout_url, timeout=10).text
+    assert "iDEAL" in checkout and "Bank transfer" in checkout
+    assert "Card" not in checkout and "PayPal" not in checkout
 
 
 def test_reconcile_catches_up_on_a_lost_webhook(

@@ -282,6 +282,8 @@ def _payment_data(attempt: PaymentAttempt) -> dict[str, Any]:
         "redirectUrl": public_url("pay.returned", attempt_id=attempt.id, key=return_key(attempt)),
         "webhookUrl": public_url("pay.webhook", secret=webhook_secret(attempt)),
         "locale": attempt.locale,
+        # Only methods paid at once: the site captures nothing (README, "Paying by link").
+        "method": list(current_app.config["MOLLIE_METHODS"]),
         "metadata": {
             "invoice": invoice.number,
             "installment": installment.position,
