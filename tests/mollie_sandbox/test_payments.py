@@ -141,6 +141,16 @@ def test_bank_transfer_gives_account_and_reference_at_once(
         expected += timedelta(days=2)
     assert at(payment.expires_at) == expected
     assert {"status", "payOnline", "checkout"} <= set(payment["_links"])
+    status_page = requests.get(payment["_links"]["status"]["href"], timeout=5)
+    assert status_page.status_code == 200
+    assert details["transferReference"] in status_page.text
+    assert "<form" not in status_page.text  # the details, not the choice of outcome
+    card = create_payment(method="creditcard")
+    token = card.id.removeprefix("tr_")
+    assert (
+        requests.get(f"{mollie_sandbox.url}/checkout/bank-transfer/{token}", timeout=5).status_code
+        == 404
+    )
     # Two payments, two references.
     other = create_payment(method="banktransfer")
     assert other.details["transferReference"] != details["transferReference"]

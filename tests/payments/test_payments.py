@@ -548,6 +548,13 @@ class TestTheReturnPage:
         page = client.get(return_path(app, attempt), headers={"Accept-Language": "en"}).text
         assert "Waiting for your bank transfer" in page and "do not pay a second time" in page
         assert "Nothing was charged" not in page and "Try again" not in page
+        # The details again: Mollie's status page for the transfer, not the checkout.
+        details = re.search(r'<a href="([^"]+)">Show the transfer details again</a>', page)
+        assert details and details[1] != attempt.checkout_url
+        assert "/checkout/bank-transfer/" in details[1]
+        shown = requests.get(details[1], timeout=10).text
+        reference = mollie_sandbox.payment(attempt.mollie_id)["details"]["transferReference"]
+        assert reference in shown and "Status of your payment" not in shown
         # Paying again goes back to the same Mollie payment, with its transfer details.
         again = click_pay(client, token)
         assert again.headers["Location"] == attempt.checkout_url

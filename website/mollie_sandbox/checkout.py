@@ -41,10 +41,16 @@ def method_options(payment: Payment) -> list[tuple[str, str]]:
     return [(name, methods.METHODS[name].description) for name in names]
 
 
-def page(payment: Payment | None, status: int = 200, problem: str | None = None) -> Response:
+def page(
+    payment: Payment | None,
+    status: int = 200,
+    problem: str | None = None,
+    status_page: bool = False,
+) -> Response:
     html = render_template(
         "mollie_sandbox/checkout.html",
         payment=payment,
+        status_page=status_page,
         amount=payment.amount.display() if payment else None,
         status_choices=STATUS_CHOICES,
         method_options=method_options(payment) if payment else [],
@@ -73,6 +79,18 @@ def checkout(token: str) -> BaseResponse:
         if payment.status != "open":
             return page(payment, 409)
         return choose(payment)
+
+
+@bp.get("/checkout/bank-transfer/<token>")
+def bank_transfer_status(token: str) -> Response:
+    """A bank transfer's status page (``_links.status``): the details to transfer to and
+    where the payment stands, without the choice of outcome."""
+    store = current().store
+    with store.lock:
+        payment = store.payments.get(f"tr_{token}")
+        if payment is None or payment.method != "banktransfer":
+            return page(None, 404)
+        return page(payment, status_page=True)
 
 
 def choose(payment: Payment) -> BaseResponse:

@@ -107,7 +107,7 @@ def payment_links(store: Store, p: Payment, roots: Roots) -> dict[str, Any]:
     if p.status == "open":
         links["checkout"] = roots.page_link(checkout_path(p))
         if p.method == "banktransfer":
-            links["status"] = roots.page_link(checkout_path(p))
+            links["status"] = roots.page_link(f"/checkout/bank-transfer/{p.id.removeprefix('tr_')}")
             links["payOnline"] = roots.page_link(checkout_path(p))
     if p.status == "paid" and p.mode == "test":
         links["changePaymentState"] = roots.page_link(checkout_path(p))

@@ -114,6 +114,8 @@ class PaymentAttempt(Model):
     status: Mapped[PaymentStatus] = mapped_column(default=PaymentStatus.CREATED)
     method: Mapped[str | None] = mapped_column(sa.String(30))
     checkout_url: Mapped[str | None] = mapped_column(sa.Text)
+    # A bank transfer's status page at Mollie (``_links.status``): the details to transfer to.
+    status_url: Mapped[str | None] = mapped_column(sa.Text)
     expires_at: Mapped[datetime | None]
     paid_at: Mapped[datetime | None]
     # What went back after payment, as Mollie last reported it (the status stays paid).

@@ -378,6 +378,9 @@ def apply_status(attempt: PaymentAttempt, payment: dict[str, Any], source: Payme
         return
     old = attempt.status
     attempt.method = payment.get("method") or attempt.method
+    attempt.status_url = (
+        payment.get("_links", {}).get("status", {}).get("href") or attempt.status_url
+    )
     attempt.expires_at = _timestamp(payment.get("expiresAt")) or attempt.expires_at
     if RANK[new] <= RANK[old]:
         return
