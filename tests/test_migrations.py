@@ -218,3 +218,50 @@ def test_webhook_secrets_already_at_mollie_keep_working_as_hashes() -> None:
         [(digest,)] = stored.all()
     assert "webhook_secret" not in columns
     assert digest == hashlib.sha256(b"the-old-plain-secret").hexdigest()
+
+
+@pytest.mark.usefixtures("empty_app")
+def test_payments_noted_as_paid_twice_become_problems_to_resolve() -> None:
+    """The dashboard found them by their note; now they are rows, one per attempt."""
+    upgrade(revision="fdbbc2bb8ef1")
+    note = "paid twice: refund or credit the extra payment"
+    with db.engine.begin() as connection:
+        for statement in (
+            "INSERT INTO client (id, email, name, language, created_at) "
+            "VALUES (1, 'anna@example.nl', 'Anna', 'nl', '2026-01-01 10:00:00+00')",
+            "INSERT INTO invoice (id, client_id, status, number, created_at, updated_at) "
+            "VALUES (1, 1, 'paid', '2026-0001', '2026-01-01 10:00:00+00', "
+            "'2026-01-01 10:00:00+00')",
+            "INSERT INTO invoice_installment (id, invoice_id, position, kind, amount) "
+            "VALUES (1, 1, 1, 'single', 10000)",
+        ):
+            connection.execute(sa.text(statement))
+        for attempt, mollie_id in ((1, "tr_first"), (2, "tr_again")):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO payment_attempt (id, installment_id, number, amount, currency, "
+                    "locale, idempotency_key, webhook_secret_hash, mollie_id, status, "
+                    "created_at) VALUES (:id, 1, :id, 10000, 'EUR', 'nl_NL', :key, :key, "
+                    ":mollie_id, 'paid', '2026-01-01 10:00:00+00')"
+                ),
+                {"id": attempt, "key": f"k{attempt}", "mollie_id": mollie_id},
+            )
+        for attempt, event_note in ((1, None), (2, note), (2, note)):  # a retried webhook
+            connection.execute(
+                sa.text(
+                    "INSERT INTO payment_event (attempt_id, source, old_status, new_status, "
+                    "note, created_at) VALUES (:attempt, 'webhook', 'open', 'paid', :note, "
+                    "'2026-01-02 10:00:00+00')"
+                ),
+                {"attempt": attempt, "note": event_note},
+            )
+    upgrade(revision="15df6dd75e5f")
+    with db.engine.connect() as connection:
+        rows = connection.execute(
+            sa.text(
+                "SELECT key, kind, attempt_id, mollie_id, amount, resolved_at FROM payment_problem"
+            )
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        ("paid_twice:2", "paid_twice", 2, "tr_again", 10000, None)
+    ]

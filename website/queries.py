@@ -21,7 +21,7 @@ def contains(
 
 
 def changed_rows(statement: sa.Executable) -> int:
-    """Run an UPDATE or DELETE in the session's transaction; how many rows it changed."""
+    """Run an INSERT, UPDATE or DELETE in the session's transaction; how many rows it changed."""
     result = db.session.execute(statement)
     return cast(sa.CursorResult[Any], result).rowcount
 
@@ -57,10 +57,14 @@ def lock_row(model: type[Any], row_id: int) -> None:
         raise
 
 
-def insert_unless_present(model: type[Any], unique: str, **values: Any) -> None:
+def insert_unless_present(model: type[Any], unique: str, **values: Any) -> bool:
     """Add a row unless one with the same ``unique`` column value exists (ON CONFLICT DO
-    NOTHING), so two requests adding it at once both succeed and one row is kept."""
+    NOTHING), so two requests adding it at once both succeed and one row is kept. True if
+    this call added it."""
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    db.session.execute(
-        dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=[unique])
+    return (
+        changed_rows(
+            dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=[unique])
+        )
+        == 1
     )

@@ -1311,7 +1311,8 @@ def test_the_dashboard_flags_a_payment_made_twice(
     rows = table_rows(attention)
     assert len(rows) == 1
     assert rows[0].endswith(
-        f"{number} €477.95 tr_twice paid twice: refund or credit the extra payment"
+        f"{number} €477.95 tr_twice Paid twice: refund or credit the extra payment "
+        f"Resolved ({number})"
     )
     assert f'href="/admin/invoices/{invoice_id}"' in attention
 

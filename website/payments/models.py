@@ -161,3 +161,45 @@ class MollieKeyStatus(Model):
     refused_since: Mapped[datetime | None]
     last_refused_at: Mapped[datetime | None]
     http_status: Mapped[int | None]
+
+
+class PaymentProblemKind(Labelled):
+    """Money that came in and needs a person: to give back, or to look into."""
+
+    PAID_TWICE = "paid_twice"  # a part already paid was paid again
+    MISMATCH = "mismatch"  # Mollie says paid, but the payment is not the one we asked for
+
+
+set_labels(
+    {
+        PaymentProblemKind.PAID_TWICE: _l("Paid twice: refund or credit the extra payment"),
+        PaymentProblemKind.MISMATCH: _l(
+            "Paid, but not as asked: check it at Mollie and refund or book it by hand"
+        ),
+    }
+)
+
+
+class PaymentProblem(Model):
+    """One payment staff must resolve, shown on the dashboard until they say it is."""
+
+    __tablename__ = "payment_problem"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "<kind>:<attempt id>": the same payment reported again (a retried webhook, the
+    # hourly reconcile) is one problem.
+    key: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    kind: Mapped[PaymentProblemKind]
+    attempt_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("payment_attempt.id", ondelete="CASCADE"), index=True
+    )
+    mollie_id: Mapped[str | None] = mapped_column(sa.String(40))
+    amount: Mapped[Decimal | None]  # as Mollie reported it (EUR)
+    detail: Mapped[str | None] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+    resolved_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_member.id", ondelete="SET NULL")
+    )
+
+    attempt: Mapped[PaymentAttempt] = relationship()

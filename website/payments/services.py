@@ -34,8 +34,15 @@ from website.invoices.models import Installment, Invoice, InvoiceStatus
 from website.invoices.services import mail_client
 from website.mail.services import public_url
 from website.payments import key_status, mollie
-from website.payments.models import PaymentAttempt, PaymentEvent, PaymentSource, PaymentStatus
-from website.queries import lock_row
+from website.payments.models import (
+    PaymentAttempt,
+    PaymentEvent,
+    PaymentProblem,
+    PaymentProblemKind,
+    PaymentSource,
+    PaymentStatus,
+)
+from website.queries import changed_rows, insert_unless_present, lock_row
 
 log = logging.getLogger(__name__)
 
@@ -318,7 +325,8 @@ def sync_payment(attempt: PaymentAttempt, source: PaymentSource) -> PaymentAttem
     if problem or payment is None:
         log.warning("Payment attempt %s: ignoring Mollie's answer: %s", attempt.id, problem)
         if payment is not None and payment.get("status") == "paid":
-            record(None, "payment.mismatch", "invoice", attempt.installment.invoice.number)
+            if _flag(PaymentProblemKind.MISMATCH, attempt, payment, problem):
+                record(None, "payment.mismatch", "invoice", attempt.installment.invoice.number)
             db.session.commit()
         else:
             db.session.rollback()
@@ -462,6 +470,7 @@ def _settle(installment: Installment, attempt: PaymentAttempt) -> str | None:
     db.session.flush()
     if installment.is_paid:
         record(None, "payment.paid_twice", "invoice", installment.invoice.number)
+        _flag(PaymentProblemKind.PAID_TWICE, attempt, None, None)
         return PAID_TWICE_NOTE
     if amount_paid(installment) < installment.amount:
         return None
@@ -556,6 +565,52 @@ def _payment_events(condition: sa.ColumnElement[bool], limit: int) -> list[Payme
     )
 
 
-def paid_twice(limit: int) -> list[PaymentEvent]:
-    """The newest parts paid a second time (money to give back), as their events."""
-    return _payment_events(PaymentEvent.note == PAID_TWICE_NOTE, limit)
+def _flag(
+    kind: PaymentProblemKind,
+    attempt: PaymentAttempt,
+    payment: dict[str, Any] | None,
+    detail: str | None,
+) -> bool:
+    """Put a payment on the dashboard for staff to resolve; False if it already is."""
+    amount = payment.get("amount") if payment else None
+    return insert_unless_present(
+        PaymentProblem,
+        "key",
+        key=f"{kind.value}:{attempt.id}",
+        kind=kind,
+        attempt_id=attempt.id,
+        mollie_id=(payment or {}).get("id") or attempt.mollie_id,
+        amount=_money(amount) if amount else attempt.amount,
+        detail=detail[:200] if detail else None,
+        created_at=utcnow(),
+    )
+
+
+def open_problems(limit: int) -> list[PaymentProblem]:
+    """Payments staff have still to resolve, oldest first, with their invoices (1 query)."""
+    return list(
+        db.session.scalars(
+            sa.select(PaymentProblem)
+            .where(PaymentProblem.resolved_at.is_(None))
+            .options(
+                joinedload(PaymentProblem.attempt)
+                .joinedload(PaymentAttempt.installment)
+                .joinedload(Installment.invoice)
+            )
+            .order_by(PaymentProblem.created_at, PaymentProblem.id)
+            .limit(limit)
+        )
+    )
+
+
+def resolve_problem(problem_id: int, staff_id: int) -> bool:
+    """Mark a problem resolved (committed); False if it was not open."""
+    resolved = changed_rows(
+        sa.update(PaymentProblem)
+        .where(PaymentProblem.id == problem_id, PaymentProblem.resolved_at.is_(None))
+        .values(resolved_at=utcnow(), resolved_by_id=staff_id)
+    )
+    if resolved:
+        record(staff_id, "payment.problem_resolved", "payment_problem", str(problem_id))
+    db.session.commit()
+    return bool(resolved)
