@@ -361,7 +361,12 @@ def test_the_form_needs_the_csrf_token(app: Flask, staff_client: FlaskClient) ->
 
 @pytest.mark.parametrize(
     ("attribute", "value"),
-    [("body", "Quietly changed.\n"), ("published_on", date(2020, 1, 1)), ("language", "nl")],
+    [
+        ("body", "Quietly changed.\n"),
+        ("published_on", date(2020, 1, 1)),
+        ("language", "nl"),
+        ("changes", "- Quietly summarised afterwards.\n"),
+    ],
 )
 def test_a_stored_version_cannot_be_changed(
     app: Flask, create_policy_version: PolicyFactory, attribute: str, value: object

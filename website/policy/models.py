@@ -24,6 +24,8 @@ class PolicyVersion(Model):
     language: Mapped[str] = mapped_column(sa.String(2))
     published_on: Mapped[date]
     body: Mapped[str] = mapped_column(sa.Text)
+    # What changed since the previous version in this language (Markdown); the first has none.
+    changes: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property
