@@ -19,6 +19,7 @@ from website.policy.placeholders import unknown_names
 
 LANGUAGES = ("nl", "en")
 FILE_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})\.(nl|en)\.md$")
+CHANGES_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})\.(nl|en)\.changes\.md$")
 
 
 class PolicyConflict(Exception):
@@ -68,40 +69,87 @@ def find_version(
 def import_directory(directory: Path) -> ImportReport:
     """Store every ``YYYY-MM-DD.<language>.md`` file in ``directory`` as a published version.
 
-    Files already stored are left alone; a file whose text differs from the stored version
-    raises ``PolicyConflict``, since published versions never change.
+    A ``YYYY-MM-DD.<language>.changes.md`` beside it is the version's summary of changes, which
+    every version but the first in its language needs. Files already stored are left alone; a
+    file whose text or summary differs from the stored version raises ``PolicyConflict``, since
+    published versions never change.
     """
     report = ImportReport()
-    for path in sorted(directory.iterdir()):
-        match = FILE_NAME.match(path.name)
+    names = {path.name for path in directory.iterdir()}
+    for name in sorted(names):
+        summary = CHANGES_NAME.match(name)
+        if summary and f"{summary[1]}.{summary[2]}.md" not in names:
+            raise PolicyConflict(
+                f"{name} summarises a version that has no text: "
+                f"add {summary[1]}.{summary[2]}.md beside it, or remove the summary."
+            )
+    for name in sorted(names):
+        match = FILE_NAME.match(name)
         if not match:
             continue
-        published_on, language = date.fromisoformat(match.group(1)), match.group(2)
-        body = path.read_text(encoding="utf-8")
-        unknown = unknown_names(body)
-        if unknown:
+        changes_path = directory / f"{match[1]}.{match[2]}.changes.md"
+        changes = changes_path.read_text(encoding="utf-8") if changes_path.is_file() else None
+        try:
+            added = _import_version(
+                directory / name,
+                date.fromisoformat(match[1]),
+                match[2],
+                changes if changes and changes.strip() else None,
+            )
+        except PolicyConflict:
             db.session.rollback()
-            raise PolicyConflict(
-                f"{path.name} names values the site does not fill: {', '.join(sorted(unknown))}."
-            )
-        stored = db.session.scalar(
-            sa.select(PolicyVersion).where(
-                PolicyVersion.language == language, PolicyVersion.published_on == published_on
-            )
+            raise
+        (report.added if added else report.unchanged).append(name)
+    db.session.commit()
+    return report
+
+
+def _import_version(path: Path, published_on: date, language: str, changes: str | None) -> bool:
+    """Add the version in ``path`` unless it is stored already; True if it was added."""
+    body = path.read_text(encoding="utf-8")
+    unknown = unknown_names(body) | unknown_names(changes or "")
+    if unknown:
+        raise PolicyConflict(
+            f"{path.name} names values the site does not fill: {', '.join(sorted(unknown))}."
         )
-        if stored is None:
-            db.session.add(PolicyVersion(language=language, published_on=published_on, body=body))
-            report.added.append(path.name)
-        elif stored.body == body:
-            report.unchanged.append(path.name)
-        else:
-            db.session.rollback()
+    stored = db.session.scalar(
+        sa.select(PolicyVersion).where(
+            PolicyVersion.language == language, PolicyVersion.published_on == published_on
+        )
+    )
+    summary_name = f"{published_on}.{language}.changes.md"
+    if stored is not None:
+        if stored.body != body:
             raise PolicyConflict(
                 f"{path.name} differs from the version published on {published_on} "
                 f"in '{language}'. Published versions never change: add a new dated file."
             )
-    db.session.commit()
-    return report
+        if stored.changes != changes:
+            raise PolicyConflict(
+                f"The summary of changes of {path.name} ({summary_name}) differs from the one "
+                f"published on {published_on} in '{language}'. Published versions never change: "
+                "add a new dated file."
+            )
+        return False
+    if changes is None and previous_version(language, published_on) is not None:
+        raise PolicyConflict(
+            f"{path.name} is not the first version in '{language}': "
+            f"say what changed in {summary_name} beside it (a short Markdown list)."
+        )
+    db.session.add(
+        PolicyVersion(language=language, published_on=published_on, body=body, changes=changes)
+    )
+    return True
+
+
+def previous_version(language: str, published_on: date) -> PolicyVersion | None:
+    """The latest version in ``language`` published before ``published_on``, if any."""
+    return db.session.scalar(
+        sa.select(PolicyVersion)
+        .where(PolicyVersion.language == language, PolicyVersion.published_on < published_on)
+        .order_by(PolicyVersion.published_on.desc())
+        .limit(1)
+    )
 
 
 def publish(published_on: date, bodies: Mapping[str, str], staff_id: int | None) -> None:
