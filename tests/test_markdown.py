@@ -41,6 +41,15 @@ def test_headings_without_anchor_get_one_from_their_text() -> None:
     ]
 
 
+def test_headings_outside_blocks_know_their_source_line() -> None:
+    rendered = render_markdown("Intro.\n\n## A {#a}\n\n- ## Inside a list\n\nB\n---\n")
+    assert [(h.anchor, h.line) for h in rendered.headings] == [
+        ("a", 2),
+        ("inside-a-list", None),
+        ("b", 6),
+    ]
+
+
 def test_slugify_never_starts_with_a_digit() -> None:
     assert slugify("1.1 Info") == "section-1-1-info"
     assert slugify("…") == "section"

@@ -34,6 +34,9 @@ class Heading:
     level: int
     anchor: str
     text: str
+    # The source line (from 0) a heading outside any list or quote starts on: a section of the
+    # text begins there (see website/policy/compare.py). None for a heading inside a block.
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -81,5 +84,6 @@ def _anchor_headings(tokens: list[Token]) -> list[Heading]:
             anchor += "-1"
         used.add(anchor)
         opening.attrSet("id", anchor)
-        headings.append(Heading(level=int(opening.tag[1]), anchor=anchor, text=text))
+        line = opening.map[0] if opening.map and opening.level == 0 else None
+        headings.append(Heading(level=int(opening.tag[1]), anchor=anchor, text=text, line=line))
     return headings
