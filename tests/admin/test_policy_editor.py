@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_babel import force_locale
 from werkzeug.test import TestResponse
 
 from tests.admin.conftest import Post
@@ -19,6 +20,7 @@ from website.audit.models import AuditEvent
 from website.clock import studio_today
 from website.extensions import db
 from website.policy.models import PolicyVersion, PublishedVersionImmutable
+from website.policy.services import PolicyConflict, publish
 
 HTMX = {"HX-Request": "true", "HX-Target": "policy-form"}
 EN = {"Accept-Language": "en"}
@@ -26,6 +28,8 @@ OLD_NL = "Oude tekst.\n\n## 1. Wat we verzamelen {#information-we-collect}\n\nAl
 OLD_EN = "Old text.\n\n## 1. What we collect {#information-we-collect}\n\nEverything.\n"
 NEW_NL = "Nieuwe tekst.\n\n## 1. Wat we verzamelen {#information-we-collect}\n\nMinder.\n"
 NEW_EN = "New text.\n\n## 1. What we collect {#information-we-collect}\n\n**Less** than before.\n"
+CHANGES_NL = "- We verzamelen **minder**.\n"
+CHANGES_EN = "- We collect **less**.\n"
 
 
 @pytest.fixture
@@ -81,6 +85,8 @@ def form_data(day: date | str, action: str, **changes: str | None) -> dict[str, 
         "published_on": str(day),
         "body_nl": NEW_NL,
         "body_en": NEW_EN,
+        "changes_nl": CHANGES_NL,
+        "changes_en": CHANGES_EN,
         "action": action,
         **changes,
     }
@@ -202,6 +208,8 @@ def test_the_editor_refuses_unknown_names_and_previews_filled_values(
         "published_on": studio_today().isoformat(),
         "body_nl": "Na {{ contact_months }} maanden.\n",
         "body_en": "After {{ contact_month }} months.\n",
+        "changes_nl": CHANGES_NL,
+        "changes_en": "- Kept {{ contact_months }} months.\n",
         "action": "preview",
     }
     refused = post("/admin/policy/new", data, **{"Accept-Language": "en"})
@@ -354,6 +362,133 @@ def test_the_form_needs_the_csrf_token(app: Flask, staff_client: FlaskClient) ->
     )
     assert response.status_code == 400
     assert versions(app) == []
+
+
+# --- the summary of changes ------------------------------------------------------------------
+
+
+def summaries(app: Flask) -> list[tuple[str, str, str | None]]:
+    """(date, language, summary of changes) of every stored version, oldest first."""
+    with app.app_context():
+        rows = db.session.scalars(
+            sa.select(PolicyVersion).order_by(PolicyVersion.published_on, PolicyVersion.language)
+        )
+        return [(row.published_on.isoformat(), row.language, row.changes) for row in rows]
+
+
+def opening_tag(page: str, name: str) -> str:
+    match = re.search(rf'<textarea[^>]* name="{name}"[^>]*>', page)
+    assert match, f"the form has a {name} text area"
+    return match.group()
+
+
+def test_the_form_asks_for_a_summary_of_changes_in_both_languages(
+    old_versions: None, staff_client: FlaskClient
+) -> None:
+    page = get(staff_client, "/admin/policy/new").text
+    assert '<label class="field__label" for="changes_nl">Summary of changes (Dutch)</label>' in page
+    assert '<label class="field__label" for="changes_en">Summary of changes (English)</label>' in (
+        page
+    )
+    assert textarea(page, "changes_nl") == textarea(page, "changes_en") == ""
+    for name, language in (("changes_nl", "nl"), ("changes_en", "en")):
+        tag = opening_tag(page, name)
+        assert f'lang="{language}"' in tag and "required" in tag
+        assert f'aria-describedby="{name}-hint"' in tag
+    # Each summary follows the text in its language.
+    assert page.index('name="body_nl"') < page.index('name="changes_nl"')
+    assert page.index('name="changes_nl"') < page.index('name="body_en"')
+
+
+def test_the_summary_fields_in_dutch(old_versions: None, staff_client: FlaskClient) -> None:
+    page = get(staff_client, "/admin/policy/new", **{"Accept-Language": "nl"}).text
+    assert ">Samenvatting van de wijzigingen (Nederlands)</label>" in page
+    assert ">Samenvatting van de wijzigingen (Engels)</label>" in page
+
+
+def test_the_first_version_needs_no_summary(staff_client: FlaskClient) -> None:
+    page = get(staff_client, "/admin/policy/new").text
+    assert "required" not in opening_tag(page, "changes_nl")
+
+
+@pytest.mark.parametrize("field", ["changes_nl", "changes_en"])
+@pytest.mark.parametrize("action", ["publish", "preview"])
+@pytest.mark.parametrize("value", [None, " \r\n"], ids=["missing", "blank"])
+def test_a_summary_is_required_once_a_version_exists(
+    app: Flask, old_versions: None, post: Post, field: str, action: str, value: str | None
+) -> None:
+    response = post("/admin/policy/new", form_data(studio_today(), action, **{field: value}))
+    assert response.status_code == 422
+    assert (
+        f'<p class="field__error" id="{field}-error">'
+        "Say what changed since the previous version, in a few points.</p>"
+    ) in response.text
+    assert f'href="#{field}"' in response.text
+    assert '<section class="preview"' not in response.text
+    assert len(versions(app)) == 2
+    assert published_events(app) == []
+
+
+def test_only_a_language_with_a_version_needs_a_summary(
+    app: Flask, create_policy_version: PolicyFactory, post: Post
+) -> None:
+    create_policy_version(language="en", published_on=date(2019, 6, 8), body=OLD_EN)
+    today = studio_today().isoformat()
+    response = post("/admin/policy/new", form_data(today, "publish", changes_nl=""))
+    assert response.status_code == 303
+    assert summaries(app)[1:] == [(today, "en", CHANGES_EN), (today, "nl", None)]
+
+
+def test_the_first_version_is_published_without_a_summary(app: Flask, post: Post) -> None:
+    today = studio_today().isoformat()
+    data = form_data(today, "publish", changes_nl=None, changes_en="")
+    assert post("/admin/policy/new", data).status_code == 303
+    assert summaries(app) == [(today, "en", None), (today, "nl", None)]
+
+
+def test_the_preview_shows_the_summaries(old_versions: None, post: Post) -> None:
+    page = post("/admin/policy/new", form_data(studio_today(), "preview")).text
+    dutch, english = preview_section(page).split('<article class="prose preview__text"')[1:]
+    assert 'lang="nl"' in dutch and "We verzamelen <strong>minder</strong>." in dutch
+    assert 'lang="en"' in english and "We collect <strong>less</strong>." in english
+    assert english.index("What changed") < english.index("<strong>Less</strong> than before.")
+    assert textarea(page, "changes_nl") == CHANGES_NL
+
+
+def test_publish_stores_the_summaries_and_the_site_shows_them(
+    app: Flask, old_versions: None, client: FlaskClient, post: Post
+) -> None:
+    today = studio_today().isoformat()
+    assert post("/admin/policy/new", form_data(today, "publish")).status_code == 303
+    assert summaries(app) == [
+        ("2019-06-08", "en", None),
+        ("2019-06-08", "nl", None),
+        (today, "en", CHANGES_EN),
+        (today, "nl", CHANGES_NL),
+    ]
+    english = client.get("/privacy-policy", headers={"Accept-Language": "en"}).text
+    assert "We collect <strong>less</strong>." in english
+    assert f'href="/privacy-policy/{today}/changes"' in english
+    dutch = client.get("/privacy-policy", headers={"Accept-Language": "nl"}).text
+    assert "We verzamelen <strong>minder</strong>." in dutch
+
+
+def test_the_service_refuses_a_version_without_a_summary_after_the_first(
+    app: Flask, old_versions: None, staff: StaffMember
+) -> None:
+    """The editor asks first; the service holds the rule for any other caller too."""
+    with (
+        app.app_context(),
+        force_locale("en"),
+        pytest.raises(PolicyConflict, match="Say what changed since the previous version"),
+    ):
+        publish(
+            studio_today(),
+            {"nl": NEW_NL, "en": NEW_EN},
+            {"nl": CHANGES_NL, "en": ""},
+            staff.id,
+        )
+    assert len(versions(app)) == 2
 
 
 # --- published versions never change ----------------------------------------------------------

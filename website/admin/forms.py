@@ -119,3 +119,26 @@ class PolicyForm(FlaskForm):
         _l("English text (Markdown)"),
         validators=[InputRequired(), Length(max=100_000), known_placeholders],
     )
+    changes_nl = TextAreaField(
+        _l("Summary of changes (Dutch)"),
+        validators=[Length(max=10_000), known_placeholders],
+    )
+    changes_en = TextAreaField(
+        _l("Summary of changes (English)"),
+        validators=[Length(max=10_000), known_placeholders],
+    )
+    # The languages that have a version already, so the new one says what changed in them
+    # (the view asks the policy services).
+    languages_published: frozenset[str] = frozenset()
+
+    def validate_changes_nl(self, field: TextAreaField) -> None:
+        self._summary_needed(field, "nl")
+
+    def validate_changes_en(self, field: TextAreaField) -> None:
+        self._summary_needed(field, "en")
+
+    def _summary_needed(self, field: TextAreaField, language: str) -> None:
+        if language in self.languages_published and not (field.data or "").strip():
+            raise ValidationError(
+                _l("Say what changed since the previous version, in a few points.")
+            )

@@ -11,7 +11,7 @@ from website.admin.blueprint import bp
 from website.admin.forms import PolicyForm
 from website.clock import studio_today
 from website.htmx import redirect_after_post, render
-from website.markdown import render_markdown
+from website.markdown import Rendered, render_markdown
 from website.policy import placeholders, services
 
 
@@ -27,26 +27,33 @@ def new_policy_version() -> Response:
     form = PolicyForm()
     if request.method == "GET":
         form = PolicyForm(formdata=None, published_on=studio_today(), **_current_bodies())
+    # Every version after the first in a language says what changed.
+    form.languages_published = frozenset(services.languages_published())
+    if request.method == "GET":
         return render("admin/policy/form.html", form=form)
     if not form.validate():
         return render(
             "admin/policy/form.html", partial="admin/policy/_form.html", form=form, status=422
         )
     if request.form.get("action") != "publish":
-        previews = {
-            "nl": render_markdown(placeholders.fill(form.body_nl.data, "nl")),
-            "en": render_markdown(placeholders.fill(form.body_en.data, "en")),
-        }
         return render(
             "admin/policy/form.html",
             partial="admin/policy/_form.html",
             form=form,
-            previews=previews,
+            previews={
+                language: _preview(text, language)
+                for language, text in _texts(form, "body").items()
+            },
+            summaries={
+                language: _preview(text, language) if text.strip() else None
+                for language, text in _texts(form, "changes").items()
+            },
         )
     try:
         services.publish(
             form.published_on.data,
-            {"nl": form.body_nl.data, "en": form.body_en.data},
+            _texts(form, "body"),
+            _texts(form, "changes"),
             current_user.id,
         )
     except services.PolicyConflict as conflict:
@@ -56,6 +63,15 @@ def new_policy_version() -> Response:
         )
     flash(_("The new version is published."))
     return redirect_after_post(url_for("admin.policy_versions"))
+
+
+def _texts(form: PolicyForm, kind: str) -> dict[str, str]:
+    """The form's texts of one kind ("body" or "changes"), by language."""
+    return {language: form[f"{kind}_{language}"].data or "" for language in ("nl", "en")}
+
+
+def _preview(text: str, language: str) -> Rendered:
+    return render_markdown(placeholders.fill(text, language))
 
 
 def _current_bodies() -> dict[str, str]:

@@ -152,8 +152,17 @@ def previous_version(language: str, published_on: date) -> PolicyVersion | None:
     )
 
 
-def publish(published_on: date, bodies: Mapping[str, str], staff_id: int | None) -> None:
-    """Publish a new version in every language at once; it is in force from ``published_on``."""
+def publish(
+    published_on: date,
+    bodies: Mapping[str, str],
+    changes: Mapping[str, str],
+    staff_id: int | None,
+) -> None:
+    """Publish a new version in every language at once; it is in force from ``published_on``.
+
+    ``changes`` holds each language's summary of what changed (Markdown), which every version
+    but the first in its language needs; blank means none.
+    """
     if published_on < studio_today():
         raise PolicyConflict(_l("A new version cannot be published in the past."))
     taken = db.session.scalar(
@@ -163,17 +172,37 @@ def publish(published_on: date, bodies: Mapping[str, str], staff_id: int | None)
         raise PolicyConflict(
             _l("There is already a version dated %(date)s.", date=published_on.isoformat())
         )
-    unknown = set().union(*(unknown_names(body) for body in bodies.values()))
+    unknown = set().union(*(unknown_names(text) for text in (*bodies.values(), *changes.values())))
     if unknown:
         raise PolicyConflict(
             _l("Unknown placeholders: %(names)s.", names=", ".join(sorted(unknown)))
         )
+    summaries = {
+        language: text if (text := changes.get(language, "")).strip() else None
+        for language in LANGUAGES
+    }
+    if any(
+        summaries[language] is None and previous_version(language, published_on) is not None
+        for language in LANGUAGES
+    ):
+        raise PolicyConflict(_l("Say what changed since the previous version."))
     for language in LANGUAGES:
         db.session.add(
-            PolicyVersion(language=language, published_on=published_on, body=bodies[language])
+            PolicyVersion(
+                language=language,
+                published_on=published_on,
+                body=bodies[language],
+                changes=summaries[language],
+            )
         )
     record(staff_id, "policy.published", "policy_version", published_on.isoformat())
     db.session.commit()
+
+
+def languages_published() -> set[str]:
+    """The languages that have a version already (scheduled ones too): a new version in one
+    of them says what changed."""
+    return set(db.session.scalars(sa.select(PolicyVersion.language).distinct()))
 
 
 def all_versions() -> list[PolicyVersion]:
