@@ -1,7 +1,7 @@
 """A summary of changes on each policy version, so readers see what is new since the last one.
 
 Revision ID: 36f03a04542c
-Revises: 853051ef467f
+Revises: 15df6dd75e5f
 Create Date: 2026-12-08 03:55:12.402117
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '36f03a04542c'
-down_revision = '853051ef467f'
+down_revision = '15df6dd75e5f'
 branch_labels = None
 depends_on = None
 
