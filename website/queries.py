@@ -21,7 +21,7 @@ def contains(
 
 
 def changed_rows(statement: sa.Executable) -> int:
-    """Run an INSERT, UPDATE or DELETE in the session's transaction; how many rows it changed."""
+    """Run an UPDATE or DELETE in the session's transaction; how many rows it changed."""
     result = db.session.execute(statement)
     return cast(sa.CursorResult[Any], result).rowcount
 
@@ -57,14 +57,20 @@ def lock_row(model: type[Any], row_id: int) -> None:
         raise
 
 
-def insert_unless_present(model: type[Any], unique: str, **values: Any) -> bool:
-    """Add a row unless one with the same ``unique`` column value exists (ON CONFLICT DO
-    NOTHING), so two requests adding it at once both succeed and one row is kept. True if
-    this call added it."""
+def insert_unless_present(model: type[Any], unique: str | tuple[str, ...], **values: Any) -> bool:
+    """Add a row unless one with the same ``unique`` column value(s) exists (ON CONFLICT DO
+    NOTHING), so two requests adding it at once both succeed and one row is kept.
+
+    Returns whether this call added it. On PostgreSQL the second of two inserts at once waits
+    for the first one's transaction and, once that commits, adds nothing.
+    """
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    return (
-        changed_rows(
-            dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=[unique])
-        )
-        == 1
+    columns = [unique] if isinstance(unique, str) else list(unique)
+    statement = (
+        dialect.insert(model)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=columns)
+        # A returned key proves the row went in; the row count cannot (psycopg reports -1).
+        .returning(*sa.inspect(model).primary_key)
     )
+    return db.session.execute(statement).first() is not None
