@@ -13,6 +13,7 @@ from website.policy.models import PolicyVersion
 from website.privacy.models import (
     EmailChange,
     ErasureRecord,
+    PolicyAnnouncement,
     PrivacyRequest,
     Profile,
     ProfilePhoto,
@@ -39,6 +40,7 @@ __all__ = [
     "PayLink",
     "PaymentAttempt",
     "PaymentEvent",
+    "PolicyAnnouncement",
     "PolicyVersion",
     "PrivacyRequest",
     "Profile",

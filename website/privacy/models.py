@@ -1,5 +1,6 @@
 """The privacy centre's own records: emailed codes, verified sessions, profiles, sample photos,
-the take-downs that withdrawn consents leave for staff, and requests under the GDPR."""
+the take-downs that withdrawn consents leave for staff, requests under the GDPR, and which
+addresses were told of a new policy version."""
 
 from __future__ import annotations
 
@@ -240,3 +241,19 @@ class EmailChange(Model):
     expires_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     moved_at: Mapped[datetime | None]
+
+
+class PolicyAnnouncement(Model):
+    """The mail about the policy version of ``published_on`` was queued to an address.
+
+    Only the address's hash is kept (``website.addresses.email_hash``). One row per version
+    date and address: the unique constraint is what makes two runs at once mail it once.
+    """
+
+    __tablename__ = "privacy_policy_announcement"
+    __table_args__ = (sa.UniqueConstraint("published_on", "email_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    published_on: Mapped[date]  # the version's date: it is published in every language at once
+    email_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
