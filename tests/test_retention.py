@@ -27,6 +27,7 @@ from website.extensions import db
 from website.invoices.services import LineInput, create_draft, delete_expired_invoices
 from website.mail.models import OutboxMessage, OutboxStatus
 from website.mail.services import delete_old_mail
+from website.privacy.announcements import delete_orphaned_announcements
 from website.privacy.email_change import delete_old_changes
 from website.privacy.profile import delete_expired_profiles
 from website.privacy.requests import delete_old_requests
@@ -311,6 +312,7 @@ def test_the_rules_are_registered_under_their_names(app: Flask) -> None:
         "privacy centre codes and sessions": delete_spent_verification,
         "privacy profiles and sample photos": delete_expired_profiles,
         "consent history and take-downs": delete_expired_consents,
+        "policy announcements": delete_orphaned_announcements,
         "privacy requests": delete_old_requests,
         "staff sessions": delete_expired_sessions,
     }
@@ -333,6 +335,7 @@ def test_run_rules_applies_every_rule_at_the_given_moment() -> None:
         "privacy centre codes and sessions": 0,
         "privacy profiles and sample photos": 0,
         "consent history and take-downs": 0,
+        "policy announcements": 0,
         "privacy requests": 0,
         "staff sessions": 0,
     }
@@ -356,6 +359,7 @@ def test_run_rules_applies_every_rule_at_the_given_moment() -> None:
         "privacy centre codes and sessions": 0,
         "privacy profiles and sample photos": 0,
         "consent history and take-downs": 0,
+        "policy announcements": 0,
         "privacy requests": 0,
         "staff sessions": 0,
     }
@@ -374,6 +378,7 @@ def test_run_rules_without_a_moment_uses_now() -> None:
         "privacy centre codes and sessions": 0,
         "privacy profiles and sample photos": 0,
         "consent history and take-downs": 0,
+        "policy announcements": 0,
         "privacy requests": 0,
         "staff sessions": 0,
     }
@@ -398,13 +403,14 @@ def test_the_command_prints_one_line_per_rule(app: Flask, runner: FlaskCliRunner
     assert result.exit_code == 0, result.output
     assert result.output.endswith("\n")
     lines = result.output.splitlines()
-    assert len(lines) == len(retention.RULES) == 9
+    assert len(lines) == len(retention.RULES) == 10
     assert sorted(lines) == [
         "consent history and take-downs: 0 deleted",
         "contact messages: 2 deleted",
         "delivered mail: 1 deleted",
         "email address changes: 0 deleted",
         "invoices: 0 deleted",
+        "policy announcements: 0 deleted",
         "privacy centre codes and sessions: 0 deleted",
         "privacy profiles and sample photos: 0 deleted",
         "privacy requests: 0 deleted",
@@ -423,6 +429,7 @@ def test_the_command_prints_one_line_per_rule(app: Flask, runner: FlaskCliRunner
         "delivered mail: 0 deleted",
         "email address changes: 0 deleted",
         "invoices: 0 deleted",
+        "policy announcements: 0 deleted",
         "privacy centre codes and sessions: 0 deleted",
         "privacy profiles and sample photos: 0 deleted",
         "privacy requests: 0 deleted",
