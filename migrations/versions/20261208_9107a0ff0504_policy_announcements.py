@@ -5,7 +5,7 @@ One row per version date and address, under a unique constraint, so the announce
 runs overlap. Only the hash of the address is stored, never the address.
 
 Revision ID: 9107a0ff0504
-Revises: 853051ef467f
+Revises: 36f03a04542c
 Create Date: 2026-12-08 03:48:44.733537
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9107a0ff0504'
-down_revision = '853051ef467f'
+down_revision = '36f03a04542c'
 branch_labels = None
 depends_on = None
 
