@@ -265,6 +265,24 @@ def test_chargebacks_can_be_fetched_and_listed(
         paid_payment.chargebacks.get("chb_none")
 
 
+def test_a_reversed_chargeback_gives_the_money_back(
+    mollie: Client, mollie_sandbox: MollieSandbox, paid_payment: Payment
+) -> None:
+    created = mollie_sandbox.chargeback(paid_payment.id, "25.00")
+
+    reversed_ = mollie_sandbox.reverse_chargeback(created["id"])
+
+    assert reversed_["reversedAt"] is not None
+    assert paid_payment.chargebacks.get(created["id"]).reversed_at == reversed_["reversedAt"]
+    payment = mollie.payments.get(paid_payment.id)
+    assert "amountChargedBack" not in payment  # nothing kept by the bank any more
+    assert payment.amount_remaining == eur("125.00")
+    with pytest.raises(SandboxControlError, match="409"):
+        mollie_sandbox.reverse_chargeback(created["id"])
+    with pytest.raises(SandboxControlError, match="404"):
+        mollie_sandbox.reverse_chargeback("chb_none")
+
+
 def test_nothing_charged_back_cannot_be_refunded(
     mollie_sandbox: MollieSandbox, paid_payment: Payment
 ) -> None:

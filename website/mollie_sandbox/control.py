@@ -72,6 +72,18 @@ def chargeback(payment_id: str) -> Response:
         return hal(render.chargeback(created, roots()), 201)
 
 
+@bp.post("/chargebacks/<chargeback_id>/reverse")
+def reverse_chargeback(chargeback_id: str) -> Response:
+    """The customer's bank withdraws a chargeback: the money is the merchant's again."""
+    store = current().store
+    with store.lock:
+        found = store.chargebacks.get(chargeback_id)
+        if found is None:
+            raise SandboxError(404, f"No chargeback exists with token {chargeback_id}.")
+        store.reverse_chargeback(found)
+        return hal(render.chargeback(found, roots()))
+
+
 @bp.post("/refunds/<refund_id>/status")
 def refund_status(refund_id: str) -> Response:
     """Progress a refund: pending → processing → refunded | failed (webhook each time)."""

@@ -83,8 +83,9 @@ def payment_amounts(store: Store, p: Payment) -> dict[str, Any]:
     if p.status == "paid":
         amounts["amountRefunded"] = Money.of(currency, store.amount_refunded(p)).json()
         amounts["amountRemaining"] = Money.of(currency, store.amount_remaining(p)).json()
-    if p.chargeback_ids:
-        amounts["amountChargedBack"] = Money.of(currency, store.amount_charged_back(p)).json()
+    charged_back = store.amount_charged_back(p)
+    if charged_back:
+        amounts["amountChargedBack"] = Money.of(currency, charged_back).json()
     return amounts
 
 
@@ -150,7 +151,7 @@ def chargeback(c: Chargeback, roots: Roots) -> dict[str, Any]:
         "settlementAmount": negative.json(),
         "createdAt": iso(c.created_at),
         "reason": dict(c.reason),
-        "reversedAt": None,
+        "reversedAt": iso(c.reversed_at) if c.reversed_at else None,
         "paymentId": c.payment_id,
         "_links": {
             "self": roots.api_link(f"payments/{c.payment_id}/chargebacks/{c.id}"),

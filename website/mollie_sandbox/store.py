@@ -155,6 +155,7 @@ class Chargeback:
     created_at: datetime
     amount: Money
     reason: dict[str, str]
+    reversed_at: datetime | None = None  # the bank gave the money back to the merchant
 
 
 @dataclass(frozen=True)
@@ -347,8 +348,14 @@ class Store:
         )
 
     def amount_charged_back(self, payment: Payment) -> Decimal:
+        """What chargebacks took and kept: a reversed one gave its money back."""
         return sum(
-            (self.chargebacks[cid].amount.decimal for cid in payment.chargeback_ids), Decimal(0)
+            (
+                self.chargebacks[cid].amount.decimal
+                for cid in payment.chargeback_ids
+                if self.chargebacks[cid].reversed_at is None
+            ),
+            Decimal(0),
         )
 
     def amount_remaining(self, payment: Payment) -> Decimal:
@@ -463,6 +470,15 @@ class Store:
             if chargeback is None or chargeback.payment_id != payment.id:
                 raise SandboxError(404, f"No chargeback exists with token {chargeback_id}.")
             return chargeback
+
+    def reverse_chargeback(self, chargeback: Chargeback) -> None:
+        """The customer's bank withdraws the chargeback: ``reversedAt`` is set, and the
+        merchant is told as for the chargeback itself."""
+        with self.lock:
+            if chargeback.reversed_at is not None:
+                raise SandboxError(409, "The chargeback is already reversed.")
+            chargeback.reversed_at = self.clock.now()
+            self._webhook(self.payments[chargeback.payment_id])
 
     def _webhook(self, payment: Payment) -> None:
         if payment.webhook_url:

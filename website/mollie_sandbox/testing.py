@@ -84,6 +84,10 @@ class MollieSandbox:
             payload["amount"] = {"currency": currency, "value": value}
         return self.control("POST", f"payments/{payment_id}/chargebacks", **payload)
 
+    def reverse_chargeback(self, chargeback_id: str) -> dict[str, Any]:
+        """The customer's bank withdraws the chargeback (``reversedAt`` set, webhook sent)."""
+        return self.control("POST", f"chargebacks/{chargeback_id}/reverse")
+
     def pay(self, payment_id: str, status: str = "paid", method: str | None = None) -> str | None:
         """Submit the hosted checkout as a browser would; returns where it redirects to."""
         checkout = f"{self.url}/checkout/select-method/{payment_id.removeprefix('tr_')}"

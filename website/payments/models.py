@@ -127,6 +127,12 @@ class PaymentAttempt(Model):
     events: Mapped[list[PaymentEvent]] = relationship(
         back_populates="attempt", order_by="PaymentEvent.id", cascade="all, delete-orphan"
     )
+    refunds: Mapped[list[PaymentRefund]] = relationship(
+        order_by="PaymentRefund.id", cascade="all, delete-orphan"
+    )
+    chargebacks: Mapped[list[PaymentChargeback]] = relationship(
+        order_by="PaymentChargeback.id", cascade="all, delete-orphan"
+    )
 
 
 class PaymentEvent(Model):
@@ -146,6 +152,45 @@ class PaymentEvent(Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     attempt: Mapped[PaymentAttempt] = relationship(back_populates="events")
+
+
+class PaymentRefund(Model):
+    """A refund of a payment as Mollie last reported it; the attempt's refunded total
+    counts the ones whose money went, or is going, back (not failed or canceled)."""
+
+    __tablename__ = "payment_refund"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("payment_attempt.id", ondelete="CASCADE"), index=True
+    )
+    mollie_id: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    amount: Mapped[Decimal]
+    status: Mapped[str] = mapped_column(sa.String(20))  # queued … refunded, failed, canceled
+    created_at: Mapped[datetime]  # at Mollie
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def counts(self) -> bool:
+        return self.status in REFUND_STATUSES_THAT_COUNT
+
+
+REFUND_STATUSES_THAT_COUNT = frozenset({"queued", "pending", "processing", "refunded"})
+
+
+class PaymentChargeback(Model):
+    """A chargeback by the client's bank; one that is reversed gave the money back."""
+
+    __tablename__ = "payment_chargeback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("payment_attempt.id", ondelete="CASCADE"), index=True
+    )
+    mollie_id: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    amount: Mapped[Decimal]
+    created_at: Mapped[datetime]  # at Mollie
+    reversed_at: Mapped[datetime | None]
 
 
 class MollieKeyStatus(Model):

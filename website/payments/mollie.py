@@ -86,7 +86,8 @@ def create_payment(data: dict[str, Any], idempotency_key: str) -> dict[str, Any]
 def get_payment(payment_id: str) -> dict[str, Any] | None:
     """The payment, or None when Mollie does not know it (or it is not a payment id)."""
     try:
-        return _payment(client().payments.get(payment_id))
+        # With its refunds and chargebacks, in the same answer: what went back, and how.
+        return _payment(client().payments.get(payment_id, embed="refunds,chargebacks"))
     except NotFoundError:
         return None
     except (Error, *GARBLED) as error:

@@ -36,9 +36,11 @@ from website.mail.services import public_url
 from website.payments import key_status, mollie
 from website.payments.models import (
     PaymentAttempt,
+    PaymentChargeback,
     PaymentEvent,
     PaymentProblem,
     PaymentProblemKind,
+    PaymentRefund,
     PaymentSource,
     PaymentStatus,
 )
@@ -414,30 +416,101 @@ def apply_status(attempt: PaymentAttempt, payment: dict[str, Any], source: Payme
 def _apply_money_back(
     attempt: PaymentAttempt, payment: dict[str, Any], source: PaymentSource
 ) -> None:
-    """Refunds and chargebacks leave the status ``paid``; their amounts say what went back.
+    """Refunds and chargebacks leave the status ``paid``; Mollie's lists of them (embedded
+    in the payment) say what went back, and the totals follow them both ways.
 
-    A refund is recorded for staff (they make it, as a correction). A chargeback takes the
-    money back: the installment is open again, so the client can be asked to pay it.
+    Each refund and chargeback is a row with its status as Mollie last gave it: a refund
+    that fails or is canceled, or a chargeback the bank reverses, gives the money back. A
+    refund is recorded for staff (they make it, as a correction). A chargeback takes the
+    money back, so the installment is open again; its reversal settles it again.
     """
     if attempt.status is not PaymentStatus.PAID:
         return
-    refunded = _money(payment.get("amountRefunded"))
-    charged_back = _money(payment.get("amountChargedBack"))
+    embedded = payment.get("_embedded") or {}
+    now = utcnow()
+    _apply_refunds(attempt, embedded.get("refunds") or [], source, now)
+    _apply_chargebacks(attempt, embedded.get("chargebacks") or [], source, now)
     invoice = attempt.installment.invoice
-    if refunded > attempt.amount_refunded:
+    refunded = sum((row.amount for row in attempt.refunds if row.counts), Decimal("0.00"))
+    if refunded != attempt.amount_refunded:
         attempt.amount_refunded = refunded
         _money_event(attempt, source, f"refunded {refunded:.2f} in all")
         record(None, "payment.refunded", "invoice", invoice.number)
-    if charged_back > attempt.amount_charged_back:
-        attempt.amount_charged_back = charged_back
+    charged_back = sum(
+        (row.amount for row in attempt.chargebacks if row.reversed_at is None), Decimal("0.00")
+    )
+    if charged_back == attempt.amount_charged_back:
+        return
+    more = charged_back > attempt.amount_charged_back
+    attempt.amount_charged_back = charged_back
+    db.session.flush()
+    installment = attempt.installment
+    if more:
         _money_event(attempt, source, f"charged back {charged_back:.2f} in all: payment reopened")
         record(None, "payment.charged_back", "invoice", invoice.number)
-        db.session.flush()
-        installment = attempt.installment
         if installment.is_paid and amount_paid(installment) < installment.amount:
             installment.paid_at = None
             invoice.status = InvoiceStatus.ISSUED
             invoice.paid_at = None
+        return
+    _money_event(attempt, source, f"chargeback reversed: charged back {charged_back:.2f} in all")
+    record(None, "payment.chargeback_reversed", "invoice", invoice.number)
+    if not installment.is_paid and amount_paid(installment) >= installment.amount:
+        installment.paid_at = now
+        if all(part.is_paid for part in invoice.installments):
+            invoice.status = InvoiceStatus.PAID
+            invoice.paid_at = now
+
+
+def _apply_refunds(
+    attempt: PaymentAttempt, listed: list[Any], source: PaymentSource, now: datetime
+) -> None:
+    """Keep a row per refund Mollie lists, with its latest status."""
+    known = {row.mollie_id: row for row in attempt.refunds}
+    for item in listed:
+        refund_id, status = item.get("id"), item.get("status")
+        if not isinstance(refund_id, str) or not isinstance(status, str):
+            continue
+        row = known.get(refund_id)
+        if row is None:
+            amount = _money(item.get("amount"))
+            attempt.refunds.append(
+                PaymentRefund(
+                    mollie_id=refund_id,
+                    amount=amount,
+                    status=status,
+                    created_at=_timestamp(item.get("createdAt")) or now,
+                    updated_at=now,
+                )
+            )
+            _money_event(attempt, source, f"refund {refund_id} of {amount:.2f}: {status}")
+        elif row.status != status:
+            _money_event(attempt, source, f"refund {refund_id}: {row.status} -> {status}")
+            row.status, row.updated_at = status, now
+
+
+def _apply_chargebacks(
+    attempt: PaymentAttempt, listed: list[Any], source: PaymentSource, now: datetime
+) -> None:
+    """Keep a row per chargeback Mollie lists, and when it was reversed."""
+    known = {row.mollie_id: row for row in attempt.chargebacks}
+    for item in listed:
+        chargeback_id = item.get("id")
+        if not isinstance(chargeback_id, str):
+            continue
+        reversed_at = _timestamp(item.get("reversedAt"))
+        row = known.get(chargeback_id)
+        if row is None:
+            attempt.chargebacks.append(
+                PaymentChargeback(
+                    mollie_id=chargeback_id,
+                    amount=_money(item.get("amount")),
+                    created_at=_timestamp(item.get("createdAt")) or now,
+                    reversed_at=reversed_at,
+                )
+            )
+        elif row.reversed_at is None and reversed_at is not None:
+            row.reversed_at = reversed_at
 
 
 def _money_event(attempt: PaymentAttempt, source: PaymentSource, note: str) -> None:
