@@ -130,3 +130,53 @@ def test_a_reversal_on_a_single_payment_invoice_marks_it_paid_again(
     with app.app_context():
         invoice = db.session.get(PaymentAttempt, attempt.id).installment.invoice
         assert invoice.status is InvoiceStatus.PAID and invoice.paid_at is not None
+
+
+def reconcile(app: Flask) -> list[str]:
+    result = app.test_cli_runner().invoke(args=["payments", "reconcile"])
+    assert result.exit_code == 0, result.output
+    return result.output.splitlines()
+
+
+def test_reconcile_catches_up_on_a_lost_refund_webhook(
+    app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+) -> None:
+    """The tests deliver webhooks themselves: one never delivered is one Mollie lost."""
+    attempt = paid(app, client, token, mollie_sandbox)
+    refund_id = refund(mollie_sandbox, attempt.mollie_id, "100.00")
+    deliver_webhook(client, attempt)
+    mollie_sandbox.progress_refund(refund_id, "failed")  # its webhook is lost
+
+    assert reconcile(app)[1] == "Refunds and chargebacks: 1 payments brought up to date."
+    assert stored(app, attempt)[0] == Decimal("0.00")
+    # What is in step is not asked about again.
+    assert reconcile(app)[1] == "Refunds and chargebacks: 0 payments brought up to date."
+
+
+def test_reconcile_catches_up_on_a_lost_chargeback_and_its_reversal(
+    app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+) -> None:
+    attempt = paid(app, client, token, mollie_sandbox)
+    chargeback = mollie_sandbox.chargeback(attempt.mollie_id)  # webhook lost
+
+    assert reconcile(app)[1] == "Refunds and chargebacks: 1 payments brought up to date."
+    assert stored(app, attempt)[1] == Decimal("605.00")
+    mollie_sandbox.reverse_chargeback(chargeback["id"])  # lost too
+    assert reconcile(app)[1] == "Refunds and chargebacks: 1 payments brought up to date."
+    assert stored(app, attempt)[1] == Decimal("0.00")
+    with app.app_context():
+        assert db.session.get(PaymentAttempt, attempt.id).installment.is_paid
+
+
+def test_reconcile_says_when_the_lists_cannot_be_read(
+    app: Flask, mollie_sandbox: MollieSandbox
+) -> None:
+    mollie_sandbox.inject_fault(status=503, method="GET", path_prefix="/v2/refunds")
+
+    result = app.test_cli_runner().invoke(args=["payments", "reconcile"])
+
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "Checked 0 payments: 0 changed, 0 not reachable.",
+        "Refunds and chargebacks: Mollie could not be reached.",
+    ]

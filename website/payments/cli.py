@@ -11,19 +11,28 @@ from flask.cli import AppGroup
 from website.clock import utcnow
 from website.extensions import db
 from website.payments.models import FINAL_STATUSES, PaymentAttempt, PaymentSource
-from website.payments.services import PaymentKeyRefused, PaymentUnavailable, sync_payment
+from website.payments.services import (
+    PaymentKeyRefused,
+    PaymentUnavailable,
+    catch_up_money_back,
+    sync_payment,
+)
 
 payments_cli = AppGroup("payments", help="Keep payments in step with Mollie.")
 
 # Bank transfers stay open for up to two weeks at Mollie; a little longer covers them all.
 LOOK_BACK = timedelta(days=16)
+# Refunds and chargebacks made this long ago are still looked at: a refund settles within
+# days, and Mollie notifies a chargeback (and its reversal) within weeks.
+MONEY_BACK_LOOK_BACK = timedelta(days=60)
 # Exit status when Mollie refuses the key: a configuration error, not Mollie being away (1).
 KEY_REFUSED_EXIT = 2
 
 
 @payments_cli.command("reconcile")
 def reconcile_command() -> None:
-    """Sync every unfinished Mollie payment of the last two weeks (run from cron, hourly)."""
+    """Sync every unfinished Mollie payment of the last two weeks, and every paid one whose
+    refunds or chargebacks changed (run from cron, hourly)."""
     attempts = db.session.scalars(
         sa.select(PaymentAttempt).where(
             PaymentAttempt.mollie_id.is_not(None),
@@ -32,19 +41,31 @@ def reconcile_command() -> None:
         )
     ).all()
     changed = failed = 0
-    for attempt in attempts:
-        before = attempt.status
+    try:
+        for attempt in attempts:
+            before = attempt.status
+            try:
+                changed += sync_payment(attempt, PaymentSource.RECONCILE).status is not before
+            except PaymentUnavailable as unreachable:
+                if isinstance(unreachable, PaymentKeyRefused):
+                    raise
+                failed += 1
+        click.echo(f"Checked {len(attempts)} payments: {changed} changed, {failed} not reachable.")
         try:
-            changed += sync_payment(attempt, PaymentSource.RECONCILE).status is not before
-        except PaymentKeyRefused as refused:
-            click.echo(
-                f"Mollie refuses the API key ({refused}): set a valid MOLLIE_API_KEY. "
-                f"Stopped after {changed} changed of {len(attempts)} payments.",
-                err=True,
-            )
-            raise SystemExit(KEY_REFUSED_EXIT) from refused
-        except PaymentUnavailable:
-            failed += 1
-    click.echo(f"Checked {len(attempts)} payments: {changed} changed, {failed} not reachable.")
+            synced, unsynced = catch_up_money_back(utcnow() - MONEY_BACK_LOOK_BACK)
+        except PaymentUnavailable as unreachable:
+            if isinstance(unreachable, PaymentKeyRefused):
+                raise
+            click.echo("Refunds and chargebacks: Mollie could not be reached.")
+            raise SystemExit(1) from unreachable
+        click.echo(f"Refunds and chargebacks: {synced} payments brought up to date.")
+        failed += unsynced
+    except PaymentKeyRefused as refused:
+        click.echo(
+            f"Mollie refuses the API key ({refused}): set a valid MOLLIE_API_KEY. "
+            f"Stopped after {changed} changed of {len(attempts)} payments.",
+            err=True,
+        )
+        raise SystemExit(KEY_REFUSED_EXIT) from refused
     if failed:
         raise SystemExit(1)

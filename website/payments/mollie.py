@@ -9,6 +9,7 @@ production (the configuration refuses it).
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,6 +24,7 @@ CONNECT_TIMEOUT = 2
 # KeyError inside it); those count as Mollie failing, like any other.
 GARBLED = (KeyError, TypeError, ValueError)
 LIVE_CHECKOUT_ORIGIN = "https://www.mollie.com"
+PAGE_SIZE = 250  # Mollie's largest page
 
 
 class MollieUnavailable(Exception):
@@ -97,6 +99,39 @@ def get_payment(payment_id: str) -> dict[str, Any] | None:
             return None
         log.warning("Mollie could not be asked about a payment: %s", _describe(error))
         raise MollieUnavailable(str(error)) from error
+
+
+def money_back_since(since: datetime) -> list[dict[str, Any]]:
+    """Every refund and chargeback made at Mollie since ``since``, across all payments.
+
+    Read from the account-wide lists, newest first, page by page until older ones come: one
+    call per page, not one per payment.
+    """
+    found: list[dict[str, Any]] = []
+    try:
+        mollie = client()
+        for resource in (mollie.refunds, mollie.chargebacks):
+            page = resource.list(limit=PAGE_SIZE)
+            while page is not None:
+                items = [dict(item) for item in page]
+                recent = [item for item in items if _created(item) >= since]
+                found.extend(recent)
+                if len(recent) < len(items) or not page.has_next():
+                    break
+                page = page.get_next()
+    except ResponseError as error:
+        log.warning("Mollie could not list refunds and chargebacks: %s", _describe(error))
+        if error.status in KEY_REFUSED:
+            raise MollieKeyRefused(str(error), _status(error)) from error
+        raise MollieUnavailable(str(error)) from error
+    except (Error, *GARBLED) as error:
+        log.warning("Mollie could not list refunds and chargebacks: %s", _describe(error))
+        raise MollieUnavailable(str(error)) from error
+    return found
+
+
+def _created(item: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(item["createdAt"])
 
 
 def _payment(answer: Any) -> dict[str, Any]:

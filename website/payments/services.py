@@ -339,6 +339,61 @@ def sync_payment(attempt: PaymentAttempt, source: PaymentSource) -> PaymentAttem
     return attempt
 
 
+def catch_up_money_back(since: datetime) -> tuple[int, int]:
+    """Sync the paid payments whose refunds or chargebacks at Mollie differ from ours.
+
+    A lost webhook about a refund or chargeback is never followed by another: Mollie's
+    lists of both (made since ``since``) are compared with the rows kept here, and only the
+    payments that differ are asked about. Returns (synced, not reachable); raises
+    ``PaymentKeyRefused`` or ``PaymentUnavailable`` when the lists cannot be read.
+    """
+    try:
+        listed = mollie.money_back_since(since)
+    except mollie.MollieKeyRefused as error:
+        key_status.note_refused(error.http_status)
+        raise PaymentKeyRefused(str(error)) from error
+    except mollie.MollieUnavailable as error:
+        raise PaymentUnavailable(str(error)) from error
+    by_payment: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for item in listed:
+        if isinstance(item.get("paymentId"), str):
+            by_payment[item["paymentId"]].append(item)
+    attempts = db.session.scalars(
+        sa.select(PaymentAttempt)
+        .where(
+            PaymentAttempt.mollie_id.in_(list(by_payment)),
+            PaymentAttempt.status == PaymentStatus.PAID,
+        )
+        .options(selectinload(PaymentAttempt.refunds), selectinload(PaymentAttempt.chargebacks))
+    ).all()
+    stale = [a for a in attempts if _differs(a, by_payment[a.mollie_id or ""])]
+    db.session.commit()
+    synced = failed = 0
+    for attempt in stale:
+        try:
+            sync_payment(attempt, PaymentSource.RECONCILE)
+            synced += 1
+        except PaymentKeyRefused:
+            raise
+        except PaymentUnavailable:
+            failed += 1
+    return synced, failed
+
+
+def _differs(attempt: PaymentAttempt, listed: list[dict[str, Any]]) -> bool:
+    refunds = {row.mollie_id: row.status for row in attempt.refunds}
+    reversed_ = {row.mollie_id: row.reversed_at is not None for row in attempt.chargebacks}
+    for item in listed:
+        item_id = str(item.get("id"))
+        if item.get("resource") == "refund" and refunds.get(item_id) != item.get("status"):
+            return True
+        if item.get("resource") == "chargeback" and reversed_.get(item_id) != bool(
+            item.get("reversedAt")
+        ):
+            return True
+    return False
+
+
 def attempt_for_webhook(secret: str, payment_id: str) -> PaymentAttempt | None:
     """The attempt whose webhook URL carries ``secret``, if ``payment_id`` is its payment."""
     attempt = db.session.scalar(
