@@ -412,12 +412,11 @@ def test_the_first_version_needs_no_summary(staff_client: FlaskClient) -> None:
 
 
 @pytest.mark.parametrize("field", ["changes_nl", "changes_en"])
-@pytest.mark.parametrize("action", ["publish", "preview"])
 @pytest.mark.parametrize("value", [None, " \r\n"], ids=["missing", "blank"])
 def test_a_summary_is_required_once_a_version_exists(
-    app: Flask, old_versions: None, post: Post, field: str, action: str, value: str | None
+    app: Flask, old_versions: None, post: Post, field: str, value: str | None
 ) -> None:
-    response = post("/admin/policy/new", form_data(studio_today(), action, **{field: value}))
+    response = post("/admin/policy/new", form_data(studio_today(), "publish", **{field: value}))
     assert response.status_code == 422
     assert (
         f'<p class="field__error" id="{field}-error">'
@@ -427,6 +426,21 @@ def test_a_summary_is_required_once_a_version_exists(
     assert '<section class="preview"' not in response.text
     assert len(versions(app)) == 2
     assert published_events(app) == []
+
+
+@pytest.mark.parametrize("field", ["changes_nl", "changes_en"])
+def test_a_preview_may_come_before_the_summary(
+    app: Flask, old_versions: None, post: Post, field: str
+) -> None:
+    response = post("/admin/policy/new", form_data(studio_today(), "preview", **{field: ""}))
+    assert response.status_code == 200
+    assert '<section class="preview"' in response.text
+    assert "Say what changed since the previous version" not in response.text
+    # The field still says it is needed, and the preview button does not ask the browser to
+    # check it first.
+    assert "required" in opening_tag(response.text, field)
+    assert 'value="preview" formnovalidate>' in response.text
+    assert len(versions(app)) == 2
 
 
 def test_only_a_language_with_a_version_needs_a_summary(

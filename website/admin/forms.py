@@ -130,6 +130,7 @@ class PolicyForm(FlaskForm):
     # The languages that have a version already, so the new one says what changed in them
     # (the view asks the policy services).
     languages_published: frozenset[str] = frozenset()
+    publishing = False  # a preview may come before the summaries are written
 
     def validate_changes_nl(self, field: TextAreaField) -> None:
         self._summary_needed(field, "nl")
@@ -138,7 +139,8 @@ class PolicyForm(FlaskForm):
         self._summary_needed(field, "en")
 
     def _summary_needed(self, field: TextAreaField, language: str) -> None:
-        if language in self.languages_published and not (field.data or "").strip():
+        needed = self.publishing and language in self.languages_published
+        if needed and not (field.data or "").strip():
             raise ValidationError(
                 _l("Say what changed since the previous version, in a few points.")
             )

@@ -27,8 +27,10 @@ def new_policy_version() -> Response:
     form = PolicyForm()
     if request.method == "GET":
         form = PolicyForm(formdata=None, published_on=studio_today(), **_current_bodies())
-    # Every version after the first in a language says what changed.
+    # Every version after the first in a language says what changed, once it is published;
+    # a preview may come before the summary is written.
     form.languages_published = frozenset(services.languages_published())
+    form.publishing = request.form.get("action") == "publish"
     if request.method == "GET":
         return render("admin/policy/form.html", form=form)
     if not form.validate():
