@@ -22,8 +22,14 @@ from website.admin.services import create_staff
 from website.audit.models import AuditEvent
 from website.extensions import db
 from website.invoices.models import InvoiceStatus
+from website.invoices.services import new_pay_link, revoke_pay_links
 from website.mollie_sandbox.testing import MollieSandbox
-from website.payments.models import PaymentAttempt, PaymentProblem, PaymentProblemKind
+from website.payments.models import (
+    PaymentAttempt,
+    PaymentProblem,
+    PaymentProblemKind,
+    PaymentStatus,
+)
 
 EN = {"Accept-Language": "en"}
 
@@ -81,3 +87,73 @@ def test_a_paid_payment_that_is_not_the_one_asked_for_waits_for_staff(
             sa.select(AuditEvent).where(AuditEvent.action == "payment.problem_resolved")
         ).all()
     assert len(resolved) == 1
+
+
+def staff_browser(app: Flask) -> FlaskClient:
+    with app.app_context():
+        create_staff(STAFF_EMAIL, STAFF_PASSWORD)
+    staff = app.test_client()
+    assert sign_in(staff).status_code == 303
+    return staff
+
+
+def revoke_links(app: Flask, staff: FlaskClient) -> str:
+    """Press "Revoke pay links" on the invoice's page; the page staff land on."""
+    with app.app_context():
+        invoice_id = db.session.scalars(sa.select(PaymentAttempt)).first().installment.invoice_id
+    page = f"/admin/invoices/{invoice_id}"
+    response = staff.post(
+        f"{page}/revoke-links",
+        data={"csrf_token": csrf_token(staff, page)},
+        headers=EN,
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    return response.text
+
+
+def test_revoking_the_links_cancels_a_bank_transfer_under_way(
+    app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+) -> None:
+    attempt = start_paying(app, client, token)
+    mollie_sandbox.pay(attempt.mollie_id, status="open", method="banktransfer")
+
+    page = revoke_links(app, staff_browser(app))
+
+    assert "1 payment begun at Mollie was canceled." in page
+    assert mollie_sandbox.payment(attempt.mollie_id)["status"] == "canceled"
+    with app.app_context():
+        assert db.session.get(PaymentAttempt, attempt.id).status is PaymentStatus.CANCELED
+
+
+def test_a_checkout_mollie_will_not_cancel_that_is_paid_after_all_is_to_refund(
+    app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+) -> None:
+    attempt = start_paying(app, client, token)  # an iDEAL checkout cannot be canceled
+
+    staff = staff_browser(app)
+    page = revoke_links(app, staff)
+    assert "1 payment begun at Mollie could not be canceled" in page
+
+    mollie_sandbox.pay(attempt.mollie_id)
+    assert deliver_webhook(client, attempt).status_code == 200
+
+    with app.app_context():
+        paid = db.session.get(PaymentAttempt, attempt.id)
+        assert paid.status is PaymentStatus.PAID and paid.installment.is_paid, "recorded"
+    assert [kind for kind, *_ in problems(app)] == [PaymentProblemKind.PAID_AFTER_REVOKE]
+    assert "Paid after the invoice's pay links were revoked" in attention(staff)
+
+
+def test_a_payment_after_a_new_link_was_sent_is_no_problem(
+    app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+) -> None:
+    attempt = start_paying(app, client, token)
+    with app.app_context():
+        invoice = db.session.get(PaymentAttempt, attempt.id).installment.invoice
+        revoke_pay_links(invoice)
+        new_pay_link(invoice)
+        db.session.commit()
+    mollie_sandbox.pay(attempt.mollie_id)
+    deliver_webhook(client, attempt)
+    assert problems(app) == []

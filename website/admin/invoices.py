@@ -9,6 +9,7 @@ from typing import NoReturn
 from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -33,6 +34,7 @@ from website.payments.models import method_name
 from website.payments.services import (
     NothingDue,
     PaymentUnavailable,
+    cancel_open_payments,
     payment_history,
     record_bank_transfer,
 )
@@ -245,6 +247,25 @@ def revoke_links(invoice_id: int) -> Response:
         flash(_("The pay links are revoked. Send the invoice again to give the client a new one."))
     else:
         flash(_("There was no working pay link."))
+    canceled, left_open = cancel_open_payments(invoice)
+    if canceled:
+        flash(
+            ngettext(
+                "%(num)d payment begun at Mollie was canceled.",
+                "%(num)d payments begun at Mollie were canceled.",
+                canceled,
+            )
+        )
+    if left_open:
+        flash(
+            ngettext(
+                "%(num)d payment begun at Mollie could not be canceled; it expires soon. If it "
+                "is paid after all, the dashboard shows it to refund.",
+                "%(num)d payments begun at Mollie could not be canceled; they expire soon. If "
+                "one is paid after all, the dashboard shows it to refund.",
+                left_open,
+            )
+        )
     return redirect_after_post(url_for("admin.invoice", invoice_id=invoice.id))
 
 

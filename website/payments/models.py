@@ -213,6 +213,8 @@ class PaymentProblemKind(Labelled):
 
     PAID_TWICE = "paid_twice"  # a part already paid was paid again
     MISMATCH = "mismatch"  # Mollie says paid, but the payment is not the one we asked for
+    PAID_AFTER_REVOKE = "paid_after_revoke"  # paid through a checkout begun before the
+    # invoice's links were revoked (and that Mollie would not cancel)
 
 
 set_labels(
@@ -220,6 +222,9 @@ set_labels(
         PaymentProblemKind.PAID_TWICE: _l("Paid twice: refund or credit the extra payment"),
         PaymentProblemKind.MISMATCH: _l(
             "Paid, but not as asked: check it at Mollie and refund or book it by hand"
+        ),
+        PaymentProblemKind.PAID_AFTER_REVOKE: _l(
+            "Paid after the invoice's pay links were revoked: refund it, unless it may stay"
         ),
     }
 )

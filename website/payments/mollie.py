@@ -101,6 +101,23 @@ def get_payment(payment_id: str) -> dict[str, Any] | None:
         raise MollieUnavailable(str(error)) from error
 
 
+def cancel_payment(payment_id: str) -> dict[str, Any] | None:
+    """Cancel an open payment; None when Mollie will not (it cannot be canceled any more, or
+    its method never can: only bank transfers and holds can, Mollie's ``isCancelable``)."""
+    try:
+        return _payment(client().payments.delete(payment_id))
+    except ResponseError as error:
+        if error.status in KEY_REFUSED:
+            raise MollieKeyRefused(str(error), _status(error)) from error
+        if error.status in (404, 422):
+            return None
+        log.warning("Mollie could not cancel a payment: %s", _describe(error))
+        raise MollieUnavailable(str(error)) from error
+    except (Error, *GARBLED) as error:
+        log.warning("Mollie could not cancel a payment: %s", _describe(error))
+        raise MollieUnavailable(str(error)) from error
+
+
 def money_back_since(since: datetime) -> list[dict[str, Any]]:
     """Every refund and chargeback made at Mollie since ``since``, across all payments.
 

@@ -30,8 +30,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from website.audit.services import record
 from website.clock import utcnow
 from website.extensions import db
-from website.invoices.models import Installment, Invoice, InvoiceStatus
-from website.invoices.services import mail_client
+from website.invoices.models import Installment, Invoice, InvoiceStatus, PayLink
+from website.invoices.services import live_pay_link, mail_client
 from website.mail.services import public_url
 from website.payments import key_status, mollie
 from website.payments.models import (
@@ -339,6 +339,52 @@ def sync_payment(attempt: PaymentAttempt, source: PaymentSource) -> PaymentAttem
     return attempt
 
 
+def links_revoked(invoice: Invoice) -> bool:
+    """Staff shut the invoice's pay links, and sent no new one since."""
+    if live_pay_link(invoice) is not None:
+        return False
+    return bool(db.session.scalar(sa.select(sa.exists().where(PayLink.invoice_id == invoice.id))))
+
+
+def cancel_open_payments(invoice: Invoice) -> tuple[int, int]:
+    """After staff revoked the invoice's links: cancel at Mollie every payment still open,
+    so that nobody pays through a checkout begun before. Returns (canceled, left open).
+
+    Mollie cancels bank transfers (open for days) but not iDEAL or card checkouts, which
+    expire within minutes; one of those that is paid after all is put on the dashboard.
+    """
+    attempts = db.session.scalars(
+        sa.select(PaymentAttempt)
+        .join(Installment, Installment.id == PaymentAttempt.installment_id)
+        .where(
+            Installment.invoice_id == invoice.id,
+            PaymentAttempt.mollie_id.is_not(None),
+            PaymentAttempt.status == PaymentStatus.OPEN,
+        )
+    ).all()
+    db.session.commit()
+    canceled = 0
+    for attempt in attempts:
+        try:
+            payment = mollie.cancel_payment(attempt.mollie_id or "")
+        except mollie.MollieKeyRefused as error:
+            key_status.note_refused(error.http_status)
+            continue
+        except mollie.MollieUnavailable:
+            continue
+        if payment is None:
+            continue
+        _lock(attempt.installment_id)
+        if payment_mismatch(attempt, payment):
+            db.session.rollback()
+            continue
+        apply_status(attempt, payment, PaymentSource.STAFF)
+        canceled += attempt.status is PaymentStatus.CANCELED
+        record(None, "payment.canceled", "invoice", invoice.number)
+        db.session.commit()
+    return canceled, len(attempts) - canceled
+
+
 def catch_up_money_back(since: datetime) -> tuple[int, int]:
     """Sync the paid payments whose refunds or chargebacks at Mollie differ from ours.
 
@@ -456,6 +502,9 @@ def apply_status(attempt: PaymentAttempt, payment: dict[str, Any], source: Payme
         if old.is_final:
             note = f"late payment, after the attempt was {old.value}"
         note = _settle(attempt.installment, attempt) or note
+        if source is not PaymentSource.STAFF and links_revoked(attempt.installment.invoice):
+            _flag(PaymentProblemKind.PAID_AFTER_REVOKE, attempt, payment, None)
+            note = note or "paid after the pay links were revoked"
     db.session.add(
         PaymentEvent(
             attempt=attempt,
