@@ -251,3 +251,23 @@ def test_the_command_serves_the_api(tmp_path: Path) -> None:
 
 def test_the_development_key_is_the_sites_default() -> None:
     assert settings_from_env({}, "/tmp")["MOLLIE_API_KEY"] == DEVELOPMENT_KEY  # noqa: S108
+
+
+def test_a_checkout_can_go_on_as_a_new_payment(
+    mollie: Client, mollie_sandbox: MollieSandbox, create_payment: CreatePayment
+) -> None:
+    original = create_payment(method="banktransfer", webhookUrl="https://shop.example/hook")
+
+    replacement = mollie_sandbox.replace_payment(original.id, method="ideal")
+
+    assert replacement["id"] != original.id and replacement["id"].startswith("tr_")
+    again = mollie.payments.get(replacement["id"])
+    assert again.amount == original.amount and again.metadata == original.metadata
+    assert again.description == original.description and again.method == "ideal"
+    assert again["webhookUrl"] == "https://shop.example/hook"
+    assert mollie.payments.get(original.id).status == "open"
+    with pytest.raises(SandboxControlError, match="422"):
+        mollie_sandbox.replace_payment(original.id, method="cash")
+    mollie_sandbox.set_status(original.id, "canceled")
+    with pytest.raises(SandboxControlError, match="409"):
+        mollie_sandbox.replace_payment(original.id)

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Blueprint, Response
 
-from website.mollie_sandbox import render, validation
+from website.mollie_sandbox import methods, render, validation
 from website.mollie_sandbox.faults import fault_from
 from website.mollie_sandbox.keys import KEY_FORMAT
 from website.mollie_sandbox.state import current, hal, json_body, roots
@@ -59,6 +59,18 @@ def set_status(payment_id: str) -> Response:
         target = store.payment(payment_id)
         store.set_status(target, status)
         return hal(payment_json(target))
+
+
+@bp.post("/payments/<payment_id>/replace")
+def replace(payment_id: str) -> Response:
+    """The checkout goes on as a new payment (a new id), with ``method`` if given."""
+    method = json_body().get("method")
+    if method is not None and method not in methods.METHODS:
+        raise SandboxError(422, "The payment method is invalid.", "method")
+    store = current().store
+    with store.lock:
+        replacement = store.replace_payment(store.payment(payment_id), method)
+        return hal(payment_json(replacement), 201)
 
 
 @bp.post("/payments/<payment_id>/chargebacks")

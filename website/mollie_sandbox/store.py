@@ -220,6 +220,33 @@ class Store:
             self.payments[payment.id] = payment
             return payment
 
+    def replace_payment(self, payment: Payment, method: str | None) -> Payment:
+        """What Mollie does in some method switches (payOnline from a bank transfer): the
+        same checkout goes on as a new payment, with a new id and the same amount,
+        description, metadata and webhook. The old one stays as it is, until it expires."""
+        with self.lock:
+            if payment.status != "open":
+                raise SandboxError(409, f"A payment with status {payment.status} goes on as is.")
+            replacement = Payment(
+                id=new_id("tr_"),
+                mode=payment.mode,
+                created_at=self.clock.now(),
+                amount=payment.amount,
+                description=payment.description,
+                redirect_url=payment.redirect_url,
+                cancel_url=payment.cancel_url,
+                webhook_url=payment.webhook_url,
+                metadata=payment.metadata,
+                locale=payment.locale,
+                method=None,
+                offered_methods=payment.offered_methods,
+                expires_at=None,
+                due_date=payment.due_date,
+            )
+            self._choose_method(replacement, method)
+            self.payments[replacement.id] = replacement
+            return replacement
+
     def payment(self, payment_id: str, mode: str | None = None) -> Payment:
         """The payment, or Mollie's 404; a test key never sees live payments, and back."""
         with self.lock:

@@ -84,6 +84,12 @@ class MollieSandbox:
             payload["amount"] = {"currency": currency, "value": value}
         return self.control("POST", f"payments/{payment_id}/chargebacks", **payload)
 
+    def replace_payment(self, payment_id: str, method: str | None = None) -> dict[str, Any]:
+        """The checkout of ``payment_id`` goes on as a new payment with a new id (Mollie does
+        this in some method switches); returns the new payment."""
+        payload = {"method": method} if method else {}
+        return self.control("POST", f"payments/{payment_id}/replace", **payload)
+
     def reverse_chargeback(self, chargeback_id: str) -> dict[str, Any]:
         """The customer's bank withdraws the chargeback (``reversedAt`` set, webhook sent)."""
         return self.control("POST", f"chargebacks/{chargeback_id}/reverse")

@@ -111,6 +111,12 @@ class PaymentAttempt(Model):
     # the secret itself is derived from SECRET_KEY (``services.webhook_secret``), never stored.
     webhook_secret_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     mollie_id: Mapped[str | None] = mapped_column(sa.String(40), unique=True)
+    # Set when Mollie carried the checkout of that attempt on under a new payment id (some
+    # method switches do): this attempt is that payment, found through the first one's
+    # webhook, whose metadata it carries.
+    replaces_attempt_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("payment_attempt.id", ondelete="CASCADE")
+    )
     status: Mapped[PaymentStatus] = mapped_column(default=PaymentStatus.CREATED)
     method: Mapped[str | None] = mapped_column(sa.String(30))
     checkout_url: Mapped[str | None] = mapped_column(sa.Text)

@@ -13,6 +13,7 @@ import base64
 import hashlib
 import hmac
 import logging
+import re
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable
@@ -24,7 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload, selectinload
 
 from website.audit.services import record
@@ -441,16 +442,81 @@ def _differs(attempt: PaymentAttempt, listed: list[dict[str, Any]]) -> bool:
 
 
 def attempt_for_webhook(secret: str, payment_id: str) -> PaymentAttempt | None:
-    """The attempt whose webhook URL carries ``secret``, if ``payment_id`` is its payment."""
+    """The attempt whose webhook URL carries ``secret``, if ``payment_id`` is its payment.
+
+    Another id is ignored, unless it is a payment Mollie made to carry the same checkout on
+    (some method switches do): that one is accepted once it has been fetched from Mollie
+    with our key and its metadata, amount, currency and mode are the first attempt's; it
+    is then kept as an attempt of its own (``replaces_attempt_id``).
+    """
     attempt = db.session.scalar(
         sa.select(PaymentAttempt).where(PaymentAttempt.webhook_secret_hash == secret_hash(secret))
     )
     if attempt is None or attempt.mollie_id is None:
         return None
-    if not secrets.compare_digest(attempt.mollie_id.encode(), payment_id.encode()):
+    if secrets.compare_digest(attempt.mollie_id.encode(), payment_id.encode()):
+        return attempt
+    if not REPLACEMENT_ID.fullmatch(payment_id):
         log.warning("Payment attempt %s: webhook for another payment id, ignored", attempt.id)
         return None
-    return attempt
+    known = db.session.scalar(
+        sa.select(PaymentAttempt).where(
+            PaymentAttempt.mollie_id == payment_id, PaymentAttempt.replaces_attempt_id == attempt.id
+        )
+    )
+    return known or _adopt_replacement(attempt, payment_id)
+
+
+# What a Mollie payment id looks like: tr_ and 10 to 22 letters and digits.
+REPLACEMENT_ID = re.compile(r"tr_[A-Za-z0-9]{10,22}")
+
+
+def _adopt_replacement(attempt: PaymentAttempt, payment_id: str) -> PaymentAttempt | None:
+    """Keep ``payment_id`` as a new attempt if Mollie says it carries ``attempt`` on."""
+    try:
+        payment = mollie.get_payment(payment_id)
+    except mollie.MollieKeyRefused as error:
+        key_status.note_refused(error.http_status)
+        raise PaymentKeyRefused(str(error)) from error
+    except mollie.MollieUnavailable as error:
+        db.session.rollback()
+        raise PaymentUnavailable(str(error)) from error
+    problem = payment_mismatch(attempt, payment, payment_id=payment_id)
+    if payment is None or problem:
+        log.warning("Payment attempt %s: webhook for another payment id, ignored", attempt.id)
+        db.session.rollback()
+        return None
+    _lock(attempt.installment_id)
+    number = (
+        db.session.scalar(
+            sa.select(sa.func.max(PaymentAttempt.number)).where(
+                PaymentAttempt.installment_id == attempt.installment_id
+            )
+        )
+        or 0
+    ) + 1
+    replacement = PaymentAttempt(
+        installment_id=attempt.installment_id,
+        number=number,
+        amount=attempt.amount,
+        currency=attempt.currency,
+        locale=attempt.locale,
+        idempotency_key=f"{attempt.idempotency_key}-{payment_id}"[:64],
+        mollie_id=payment_id,
+        replaces_attempt_id=attempt.id,
+        status=PaymentStatus.CREATED,
+    )
+    replacement.webhook_secret_hash = secret_hash(webhook_secret(replacement))
+    db.session.add(replacement)
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same webhook, twice at once: the other one kept it
+        db.session.rollback()
+        return db.session.scalar(
+            sa.select(PaymentAttempt).where(PaymentAttempt.mollie_id == payment_id)
+        )
+    log.info("Payment attempt %s: carried on by Mollie as %s", attempt.id, replacement.id)
+    return replacement
 
 
 def payment_mismatch(
@@ -458,8 +524,9 @@ def payment_mismatch(
 ) -> str | None:
     """What in Mollie's ``payment`` does not belong to ``attempt`` (None: all of it does).
 
-    ``payment_id`` is the id to expect when the attempt has none yet (a create's answer,
-    which a replayed idempotency key could have taken from another request).
+    ``payment_id`` is the id to expect instead of the attempt's own: a create's answer (which
+    a replayed idempotency key could have taken from another request), or a payment that
+    claims to carry the attempt on.
     """
     if payment is None:
         return "Mollie does not know the payment"
@@ -468,10 +535,10 @@ def payment_mismatch(
     amount = payment.get("amount") or {}
     checks = {
         "id": payment.get("id") is not None
-        and payment.get("id") == (attempt.mollie_id or payment_id),
+        and payment.get("id") == (payment_id or attempt.mollie_id),
         "invoice": metadata.get("invoice") == installment.invoice.number,
         "installment": metadata.get("installment") == installment.position,
-        "attempt": metadata.get("attempt") == attempt.id,
+        "attempt": metadata.get("attempt") == (attempt.replaces_attempt_id or attempt.id),
         "amount": amount.get("value") == f"{attempt.amount:.2f}",
         "currency": amount.get("currency") == attempt.currency,
         "mode": payment.get("mode") == mollie.expected_mode(),

@@ -253,12 +253,12 @@ def webhook(secret: str) -> tuple[str, int]:
     Unknown secrets and ids get 200 and are ignored (nothing to learn from probing); a
     temporary failure gets 503, so Mollie tries again later.
     """
-    attempt = attempt_for_webhook(secret, request.form.get("id", ""))
-    if attempt is None:
-        return "", 200
     try:
+        attempt = attempt_for_webhook(secret, request.form.get("id", ""))
+        if attempt is None:
+            return "", 200
         sync_payment(attempt, PaymentSource.WEBHOOK)
     except PaymentUnavailable:
-        current_app.logger.warning("Payment attempt %s: webhook failed, Mollie retries", attempt.id)
+        current_app.logger.warning("A Mollie webhook failed; Mollie retries it later")
         return "", 503
     return "", 200
