@@ -688,3 +688,24 @@ def test_the_session_cookie_holds_no_readable_pay_token(
         assert token not in repr(dict(session)), "encrypted, not just signed"
     page = client.get(return_path(app, attempt), headers={"Accept-Language": "en"})
     assert f'href="/pay/{token}"' in page.text, "the way back to the invoice still works"
+
+
+def test_the_payers_bank_details_from_mollie_are_kept_nowhere(
+    app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+) -> None:
+    """Mollie sends the paying account and its holder with an iDEAL payment; the policy says
+    the site keeps no account number, so nothing of them may end up in any table."""
+    attempt = start_paying(app, client, token)
+    mollie_sandbox.pay(attempt.mollie_id, method="ideal")
+    deliver_webhook(client, attempt)
+    details = mollie_sandbox.payment(attempt.mollie_id)["details"]
+    assert details["consumerAccount"] and details["consumerName"]
+    with app.app_context():
+        assert db.session.get(PaymentAttempt, attempt.id).status is PaymentStatus.PAID
+        stored = " ".join(
+            str(row)
+            for table in db.metadata.sorted_tables
+            for row in db.session.execute(sa.select(table))
+        )
+    assert details["consumerAccount"] not in stored
+    assert details["consumerName"] not in stored

@@ -13,7 +13,15 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from website.mollie_sandbox.methods import Money
-from website.mollie_sandbox.store import Chargeback, Payment, Refund, SandboxError, Store, iso
+from website.mollie_sandbox.store import (
+    FINAL_STATUSES,
+    Chargeback,
+    Payment,
+    Refund,
+    SandboxError,
+    Store,
+    iso,
+)
 
 DOCS = "https://docs.mollie.com/reference/v2"
 HAL = "application/hal+json"
@@ -52,8 +60,9 @@ def payment(store: Store, p: Payment, roots: Roots, embed: Sequence[str] = ()) -
         "method": p.method,
         "metadata": p.metadata,
         "status": p.status,
-        "isCancelable": store.is_cancelable(p),
     }
+    if p.status not in FINAL_STATUSES:  # Mollie leaves it out once the payment is final
+        data["isCancelable"] = store.is_cancelable(p)
     # Timestamps appear only once reached; expiresAt only while the payment can expire.
     data.update({name: iso(moment) for name, moment in p.timestamps.items()})
     if p.expires_at is not None and p.status in ("open", "authorized"):
