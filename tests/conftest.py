@@ -161,7 +161,7 @@ def create_policy_version(app: Flask) -> PolicyFactory:
 @pytest.fixture(scope="session")
 def mollie_sandbox_server() -> Iterator[SandboxServer]:
     """The sandbox on 127.0.0.1:<free port>, webhooks retried at 1 Mollie minute = 0.05 s."""
-    server = SandboxServer().start()
+    server = SandboxServer(wall=utcnow).start()  # the site's clock: shifted runs move both
     yield server
     server.stop()
 

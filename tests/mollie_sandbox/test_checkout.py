@@ -109,11 +109,11 @@ def test_the_page_is_mollies_test_checkout(
 def test_the_stylesheet_is_served_by_the_sandbox(
     create_payment: CreatePayment, mollie_sandbox: MollieSandbox
 ) -> None:
-    response = requests.get(f"{mollie_sandbox.url}/static/mollie_sandbox/checkout.css", timeout=5)
+    response = requests.get(f"{mollie_sandbox.url}/static/checkout.css", timeout=5)
 
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/css")
-    assert 'href="/static/mollie_sandbox/checkout.css"' in fetch(create_payment()).text
+    assert 'href="/static/checkout.css"' in fetch(create_payment()).text
 
 
 @pytest.mark.parametrize("status", ["paid", "failed", "canceled", "expired"])

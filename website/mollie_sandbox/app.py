@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from website import PROJECT_ROOT
 from website.mollie_sandbox import api, checkout, control
 from website.mollie_sandbox.dispatcher import Switches
 from website.mollie_sandbox.faults import drop_connection
@@ -37,6 +37,7 @@ def create_sandbox_app(
     webhook_timeout: float = 15.0,
     start_dispatcher: bool = True,
     api_keys: Iterable[str] = (DEVELOPMENT_KEY,),
+    wall: Callable[[], datetime] | None = None,
 ) -> Flask:
     """Build a sandbox with its own state and webhook thread.
 
@@ -45,16 +46,20 @@ def create_sandbox_app(
     :param time_scale: Mollie seconds per real second for webhook retries (60: the retry
         "1 minute later" comes after 1 s).
     :param api_keys: the keys this sandbox account has; any other gets 401, as at Mollie.
+    :param wall: the real time it starts from (default the system's; the site's tests pass
+        the site's clock, so a suite run at another moment moves both).
     """
     if os.environ.get("APP_ENV") == "production":
         raise RuntimeError("The Mollie sandbox must not run in production (APP_ENV=production).")
+    # Its own page and stylesheet, inside this package: the site neither has nor serves them.
+    package = os.path.dirname(os.path.abspath(__file__))
     app = Flask(
         __name__,
-        template_folder=os.path.join(PROJECT_ROOT, "templates"),
-        static_folder=os.path.join(PROJECT_ROOT, "static"),
+        template_folder=os.path.join(package, "templates"),
+        static_folder=os.path.join(package, "static"),
     )
     switches = Switches(time_scale=time_scale, timeout_seconds=webhook_timeout)
-    sandbox = Sandbox.build(public_url, switches, KeyRing(api_keys))
+    sandbox = Sandbox.build(public_url, switches, KeyRing(api_keys), wall)
     app.extensions[EXTENSION] = sandbox
     app.before_request(before_request)
     app.after_request(after_request)

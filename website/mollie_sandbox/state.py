@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask import Response, current_app, request
@@ -31,8 +33,14 @@ class Sandbox:
     public_url: str | None
 
     @classmethod
-    def build(cls, public_url: str | None, switches: Switches, keys: KeyRing) -> Sandbox:
-        clock = Clock()
+    def build(
+        cls,
+        public_url: str | None,
+        switches: Switches,
+        keys: KeyRing,
+        wall: Callable[[], datetime] | None = None,
+    ) -> Sandbox:
+        clock = Clock(wall) if wall else Clock()
 
         def notify(payment_id: str, url: str) -> None:
             dispatcher.enqueue(payment_id, url)

@@ -18,7 +18,6 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from website.clock import utcnow
 from website.mollie_sandbox import methods
 from website.mollie_sandbox.methods import Money
 
@@ -82,7 +81,7 @@ class Clock:
     advanced or reset, so a test can stand exactly one second before a deadline.
     """
 
-    def __init__(self, wall: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, wall: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self._wall = wall
         self._offset = timedelta(0)
         self._frozen_at: datetime | None = None

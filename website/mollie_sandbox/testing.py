@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Literal
 
 import requests
@@ -195,10 +196,17 @@ class SandboxServer:
     """A sandbox on ``127.0.0.1:<free port>``, served by a thread until ``stop``."""
 
     def __init__(
-        self, *, time_scale: float = TEST_TIME_SCALE, public_url: str | None = None
+        self,
+        *,
+        time_scale: float = TEST_TIME_SCALE,
+        public_url: str | None = None,
+        wall: Callable[[], datetime] | None = None,
     ) -> None:
         self.app = create_sandbox_app(
-            public_url=public_url, time_scale=time_scale, api_keys=(TEST_API_KEY, TEST_LIVE_KEY)
+            public_url=public_url,
+            time_scale=time_scale,
+            api_keys=(TEST_API_KEY, TEST_LIVE_KEY),
+            wall=wall,
         )
         self._server: BaseWSGIServer = make_server("127.0.0.1", 0, self.app, threaded=True)
         self._thread = threading.Thread(
