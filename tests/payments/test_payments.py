@@ -624,6 +624,7 @@ def test_reconcile_catches_up_on_a_lost_webhook(
     assert result.output.splitlines() == [
         "Checked 1 payments: 1 changed, 0 not reachable.",
         "Refunds and chargebacks: 0 payments brought up to date.",
+        "Payments under a new id: 0 found.",
     ]
     [event] = paid_events(app)
     assert event.source is PaymentSource.RECONCILE

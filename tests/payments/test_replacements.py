@@ -92,3 +92,33 @@ def test_a_payment_that_is_not_the_attempts_is_ignored(
         assert deliver_webhook(client, first, payment_id=stranger).status_code == 200
 
     assert attempts(app) == [(1, first.mollie_id, None, PaymentStatus.OPEN)]
+
+
+def test_reconcile_finds_a_payment_carrying_the_checkout_on_whose_webhook_was_lost(
+    app: Flask, client: FlaskClient, token: str, mollie_sandbox: MollieSandbox
+) -> None:
+    first = start_paying(app, client, token)
+    replacement = mollie_sandbox.replace_payment(first.mollie_id, method="ideal")["id"]
+    mollie_sandbox.set_status(replacement, "paid")  # the tests deliver no webhook: lost
+    ours = mollie_sandbox.payment(first.mollie_id)
+    stranger = mollie_client(mollie_sandbox).payments.create(
+        {
+            "amount": {"currency": "EUR", "value": "1.00"},
+            "description": ours["description"],
+            "redirectUrl": "https://elsewhere.example/",
+            "metadata": ours["metadata"],  # claims our attempt, for another amount
+        }
+    )
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["payments", "reconcile"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == "Payments under a new id: 1 found."
+    assert attempts(app) == [
+        (1, first.mollie_id, None, PaymentStatus.OPEN),
+        (2, replacement, first.id, PaymentStatus.PAID),
+    ]
+    assert stranger.id not in {mollie_id for _, mollie_id, _, _ in attempts(app)}
+    again = runner.invoke(args=["payments", "reconcile"])
+    assert again.output.splitlines()[-1] == "Payments under a new id: 0 found."

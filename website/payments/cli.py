@@ -15,6 +15,7 @@ from website.payments.services import (
     PaymentKeyRefused,
     PaymentUnavailable,
     catch_up_money_back,
+    catch_up_replacements,
     sync_payment,
 )
 
@@ -31,8 +32,9 @@ KEY_REFUSED_EXIT = 2
 
 @payments_cli.command("reconcile")
 def reconcile_command() -> None:
-    """Sync every unfinished Mollie payment of the last two weeks, and every paid one whose
-    refunds or chargebacks changed (run from cron, hourly)."""
+    """Sync every unfinished Mollie payment of the last two weeks, every paid one whose
+    refunds or chargebacks changed, and every payment Mollie made to carry one of ours on
+    (run from cron, hourly)."""
     attempts = db.session.scalars(
         sa.select(PaymentAttempt).where(
             PaymentAttempt.mollie_id.is_not(None),
@@ -60,6 +62,15 @@ def reconcile_command() -> None:
             raise SystemExit(1) from unreachable
         click.echo(f"Refunds and chargebacks: {synced} payments brought up to date.")
         failed += unsynced
+        try:
+            adopted, unadopted = catch_up_replacements(utcnow() - LOOK_BACK)
+        except PaymentUnavailable as unreachable:
+            if isinstance(unreachable, PaymentKeyRefused):
+                raise
+            click.echo("Payments under a new id: Mollie could not be reached.")
+            raise SystemExit(1) from unreachable
+        click.echo(f"Payments under a new id: {adopted} found.")
+        failed += unadopted
     except PaymentKeyRefused as refused:
         click.echo(
             f"Mollie refuses the API key ({refused}): set a valid MOLLIE_API_KEY. "

@@ -119,15 +119,22 @@ def cancel_payment(payment_id: str) -> dict[str, Any] | None:
 
 
 def money_back_since(since: datetime) -> list[dict[str, Any]]:
-    """Every refund and chargeback made at Mollie since ``since``, across all payments.
+    """Every refund and chargeback made at Mollie since ``since``, across all payments."""
+    mollie = client()
+    return _listed_since((mollie.refunds, mollie.chargebacks), since, "refunds and chargebacks")
 
-    Read from the account-wide lists, newest first, page by page until older ones come: one
-    call per page, not one per payment.
-    """
+
+def payments_since(since: datetime) -> list[dict[str, Any]]:
+    """Every payment made at Mollie since ``since`` with this key."""
+    return _listed_since((client().payments,), since, "payments")
+
+
+def _listed_since(resources: tuple[Any, ...], since: datetime, what: str) -> list[dict[str, Any]]:
+    """Read account-wide lists, newest first, page by page until older items come: one call
+    per page, not one per payment."""
     found: list[dict[str, Any]] = []
     try:
-        mollie = client()
-        for resource in (mollie.refunds, mollie.chargebacks):
+        for resource in resources:
             page = resource.list(limit=PAGE_SIZE)
             while page is not None:
                 items = [dict(item) for item in page]
@@ -137,12 +144,12 @@ def money_back_since(since: datetime) -> list[dict[str, Any]]:
                     break
                 page = page.get_next()
     except ResponseError as error:
-        log.warning("Mollie could not list refunds and chargebacks: %s", _describe(error))
+        log.warning("Mollie could not list %s: %s", what, _describe(error))
         if error.status in KEY_REFUSED:
             raise MollieKeyRefused(str(error), _status(error)) from error
         raise MollieUnavailable(str(error)) from error
     except (Error, *GARBLED) as error:
-        log.warning("Mollie could not list refunds and chargebacks: %s", _describe(error))
+        log.warning("Mollie could not list %s: %s", what, _describe(error))
         raise MollieUnavailable(str(error)) from error
     return found
 

@@ -427,6 +427,47 @@ def catch_up_money_back(since: datetime) -> tuple[int, int]:
     return synced, failed
 
 
+def catch_up_replacements(since: datetime) -> tuple[int, int]:
+    """Find the payments Mollie made since ``since`` to carry one of our checkouts on whose
+    webhook was lost, and sync them. Returns (found, not reachable); raises
+    ``PaymentKeyRefused`` or ``PaymentUnavailable`` when the list cannot be read."""
+    try:
+        listed = mollie.payments_since(since)
+    except mollie.MollieKeyRefused as error:
+        key_status.note_refused(error.http_status)
+        raise PaymentKeyRefused(str(error)) from error
+    except mollie.MollieUnavailable as error:
+        raise PaymentUnavailable(str(error)) from error
+    claimed = {
+        str(item.get("id")): (item.get("metadata") or {}).get("attempt")
+        for item in listed
+        if isinstance((item.get("metadata") or {}).get("attempt"), int)
+    }
+    known = set(
+        db.session.scalars(
+            sa.select(PaymentAttempt.mollie_id).where(PaymentAttempt.mollie_id.in_(list(claimed)))
+        )
+    )
+    found = failed = 0
+    for payment_id, attempt_id in claimed.items():
+        if payment_id in known or not REPLACEMENT_ID.fullmatch(payment_id):
+            continue
+        first = db.session.get(PaymentAttempt, attempt_id)
+        if first is None or first.mollie_id is None or first.replaces_attempt_id is not None:
+            continue
+        try:
+            replacement = _adopt_replacement(first, payment_id)
+            if replacement is not None:
+                sync_payment(replacement, PaymentSource.RECONCILE)
+                found += 1
+        except PaymentKeyRefused:
+            raise
+        except PaymentUnavailable:
+            failed += 1
+    db.session.commit()
+    return found, failed
+
+
 def _differs(attempt: PaymentAttempt, listed: list[dict[str, Any]]) -> bool:
     refunds = {row.mollie_id: row.status for row in attempt.refunds}
     reversed_ = {row.mollie_id: row.reversed_at is not None for row in attempt.chargebacks}
