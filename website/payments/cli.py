@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 import click
 import sqlalchemy as sa
@@ -30,6 +31,19 @@ MONEY_BACK_LOOK_BACK = timedelta(days=60)
 KEY_REFUSED_EXIT = 2
 
 
+# What else reconcile catches up on, after the unfinished payments: each step reads one of
+# Mollie's lists and returns (brought up to date, not reachable).
+CATCH_UPS: tuple[tuple[str, Callable[[datetime], tuple[int, int]], timedelta, str], ...] = (
+    (
+        "Refunds and chargebacks",
+        catch_up_money_back,
+        MONEY_BACK_LOOK_BACK,
+        "%d payments brought up to date.",
+    ),
+    ("Payments under a new id", catch_up_replacements, LOOK_BACK, "%d found."),
+)
+
+
 @payments_cli.command("reconcile")
 def reconcile_command() -> None:
     """Sync every unfinished Mollie payment of the last two weeks, every paid one whose
@@ -48,29 +62,21 @@ def reconcile_command() -> None:
             before = attempt.status
             try:
                 changed += sync_payment(attempt, PaymentSource.RECONCILE).status is not before
-            except PaymentUnavailable as unreachable:
-                if isinstance(unreachable, PaymentKeyRefused):
-                    raise
+            except PaymentKeyRefused:
+                raise
+            except PaymentUnavailable:
                 failed += 1
         click.echo(f"Checked {len(attempts)} payments: {changed} changed, {failed} not reachable.")
-        try:
-            synced, unsynced = catch_up_money_back(utcnow() - MONEY_BACK_LOOK_BACK)
-        except PaymentUnavailable as unreachable:
-            if isinstance(unreachable, PaymentKeyRefused):
+        for label, catch_up, look_back, said in CATCH_UPS:
+            try:
+                done, undone = catch_up(utcnow() - look_back)
+            except PaymentKeyRefused:
                 raise
-            click.echo("Refunds and chargebacks: Mollie could not be reached.")
-            raise SystemExit(1) from unreachable
-        click.echo(f"Refunds and chargebacks: {synced} payments brought up to date.")
-        failed += unsynced
-        try:
-            adopted, unadopted = catch_up_replacements(utcnow() - LOOK_BACK)
-        except PaymentUnavailable as unreachable:
-            if isinstance(unreachable, PaymentKeyRefused):
-                raise
-            click.echo("Payments under a new id: Mollie could not be reached.")
-            raise SystemExit(1) from unreachable
-        click.echo(f"Payments under a new id: {adopted} found.")
-        failed += unadopted
+            except PaymentUnavailable as unreachable:
+                click.echo(f"{label}: Mollie could not be reached.")
+                raise SystemExit(1) from unreachable
+            click.echo(f"{label}: {said % done}")
+            failed += undone
     except PaymentKeyRefused as refused:
         click.echo(
             f"Mollie refuses the API key ({refused}): set a valid MOLLIE_API_KEY. "

@@ -16,11 +16,11 @@ import logging
 import re
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import current_app
@@ -65,6 +65,7 @@ RANK = {
 KEY_LIFETIME = timedelta(minutes=50)
 LOCALES = {"nl": "nl_NL", "en": "en_US"}  # Mollie's checkout speaks the page's language
 PAID_TWICE_NOTE = "paid twice: refund or credit the extra payment"
+T = TypeVar("T")
 
 
 class PaymentUnavailable(Exception):
@@ -134,6 +135,19 @@ def amount_paid(installment: Installment) -> Decimal:
 def amount_due(installment: Installment) -> Decimal:
     """What is still to pay on ``installment``."""
     return installment.amount - amount_paid(installment)
+
+
+def _ask(call: Callable[..., T], *args: Any) -> T:
+    """Ask Mollie; its failures as ours. A refused key is noted for staff
+    (``PaymentKeyRefused``); anything else is ``PaymentUnavailable``, with nothing changed."""
+    try:
+        return call(*args)
+    except mollie.MollieKeyRefused as error:
+        key_status.note_refused(error.http_status)
+        raise PaymentKeyRefused(str(error)) from error
+    except mollie.MollieUnavailable as error:
+        db.session.rollback()
+        raise PaymentUnavailable(str(error)) from error
 
 
 def start_payment(installment: Installment, language: str) -> str:
@@ -314,14 +328,7 @@ def sync_payment(attempt: PaymentAttempt, source: PaymentSource) -> PaymentAttem
     """
     if attempt.mollie_id is None:
         return attempt
-    try:
-        payment = mollie.get_payment(attempt.mollie_id)
-    except mollie.MollieKeyRefused as error:
-        key_status.note_refused(error.http_status)
-        raise PaymentKeyRefused(str(error)) from error
-    except mollie.MollieUnavailable as error:
-        db.session.rollback()
-        raise PaymentUnavailable(str(error)) from error
+    payment = _ask(mollie.get_payment, attempt.mollie_id)
     key_status.note_accepted()
     _lock(attempt.installment_id)
     problem = payment_mismatch(attempt, payment)
@@ -367,11 +374,8 @@ def cancel_open_payments(invoice: Invoice) -> tuple[int, int]:
     canceled = 0
     for attempt in attempts:
         try:
-            payment = mollie.cancel_payment(attempt.mollie_id or "")
-        except mollie.MollieKeyRefused as error:
-            key_status.note_refused(error.http_status)
-            continue
-        except mollie.MollieUnavailable:
+            payment = _ask(mollie.cancel_payment, attempt.mollie_id or "")
+        except PaymentUnavailable:
             continue
         if payment is None:
             continue
@@ -394,13 +398,7 @@ def catch_up_money_back(since: datetime) -> tuple[int, int]:
     payments that differ are asked about. Returns (synced, not reachable); raises
     ``PaymentKeyRefused`` or ``PaymentUnavailable`` when the lists cannot be read.
     """
-    try:
-        listed = mollie.money_back_since(since)
-    except mollie.MollieKeyRefused as error:
-        key_status.note_refused(error.http_status)
-        raise PaymentKeyRefused(str(error)) from error
-    except mollie.MollieUnavailable as error:
-        raise PaymentUnavailable(str(error)) from error
+    listed = _ask(mollie.money_back_since, since)
     by_payment: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for item in listed:
         if isinstance(item.get("paymentId"), str):
@@ -431,13 +429,7 @@ def catch_up_replacements(since: datetime) -> tuple[int, int]:
     """Find the payments Mollie made since ``since`` to carry one of our checkouts on whose
     webhook was lost, and sync them. Returns (found, not reachable); raises
     ``PaymentKeyRefused`` or ``PaymentUnavailable`` when the list cannot be read."""
-    try:
-        listed = mollie.payments_since(since)
-    except mollie.MollieKeyRefused as error:
-        key_status.note_refused(error.http_status)
-        raise PaymentKeyRefused(str(error)) from error
-    except mollie.MollieUnavailable as error:
-        raise PaymentUnavailable(str(error)) from error
+    listed = _ask(mollie.payments_since, since)
     claimed = {
         str(item.get("id")): (item.get("metadata") or {}).get("attempt")
         for item in listed
@@ -514,14 +506,7 @@ REPLACEMENT_ID = re.compile(r"tr_[A-Za-z0-9]{10,22}")
 
 def _adopt_replacement(attempt: PaymentAttempt, payment_id: str) -> PaymentAttempt | None:
     """Keep ``payment_id`` as a new attempt if Mollie says it carries ``attempt`` on."""
-    try:
-        payment = mollie.get_payment(payment_id)
-    except mollie.MollieKeyRefused as error:
-        key_status.note_refused(error.http_status)
-        raise PaymentKeyRefused(str(error)) from error
-    except mollie.MollieUnavailable as error:
-        db.session.rollback()
-        raise PaymentUnavailable(str(error)) from error
+    payment = _ask(mollie.get_payment, payment_id)
     problem = payment_mismatch(attempt, payment, payment_id=payment_id)
     if payment is None or problem:
         log.warning("Payment attempt %s: webhook for another payment id, ignored", attempt.id)
