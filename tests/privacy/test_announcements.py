@@ -309,7 +309,9 @@ class TestOnce:
         assert announce_policy() == 1
         assert announced() == [(new, email_hash(ANNA)), (studio_today(), email_hash(ANNA))]
         bodies = db.session.scalars(
-            sa.select(OutboxMessage.text_body).where(OutboxMessage.kind == KIND)
+            sa.select(OutboxMessage.text_body)
+            .where(OutboxMessage.kind == KIND)
+            .order_by(OutboxMessage.id)  # PostgreSQL keeps no order without one
         ).all()
         assert len(bodies) == 2
         assert f"/privacy-policy/{studio_today().isoformat()}\n" in bodies[-1]
